@@ -165,4 +165,4 @@ func productTokens(cfg Config, p momoauth.Product) (auth.InvalidatingSource, err
 type missingCredentials struct{ err error }
 
 func (m missingCredentials) Token(context.Context) (auth.Token, error) { return auth.Token{}, m.err }
-func (m missingCredentials) Invalidate(auth.Secret)                     {}
+func (m missingCredentials) Invalidate(auth.Secret)                    {}

@@ -2,7 +2,9 @@ package momoauth
 
 import (
 	"context"
+	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/google/uuid"
 
@@ -21,19 +23,27 @@ func SubscriptionKey(key auth.Secret) auth.Editor {
 	return auth.SecretHeader(SubscriptionKeyHeader, key)
 }
 
-// TargetEnvironment returns an editor that fills X-Target-Environment (e.g. "sandbox",
-// "mtnuganda") on requests of operations that declare it but were given no value.
+// TargetEnvironment returns an editor that sets X-Target-Environment (e.g. "sandbox",
+// "mtnuganda") on every product request that has no value yet: a value set per call wins.
 //
-// A value set per call wins, and operations without the header (the token operations) stay
-// without it, because the generated code adds the header, possibly empty, only for
-// operations that declare it.
+// The access token operation (POST /{product}/token/) is the one product operation that
+// takes no environment, so it is left alone; the consent token operation
+// (/{product}/oauth2/token/) does take one.
 func TargetEnvironment(env string) auth.Editor {
 	return func(_ context.Context, req *http.Request) error {
-		if v, declared := req.Header[TargetEnvironmentHeader]; declared && (len(v) == 0 || v[0] == "") {
-			req.Header.Set(TargetEnvironmentHeader, env)
+		if req.Header.Get(TargetEnvironmentHeader) != "" || isAccessTokenPath(req.URL.Path) {
+			return nil
 		}
+		if env == "" {
+			return errors.New("momo: X-Target-Environment: no value set for the call or configured")
+		}
+		req.Header.Set(TargetEnvironmentHeader, env)
 		return nil
 	}
+}
+
+func isAccessTokenPath(p string) bool {
+	return strings.HasSuffix(p, "/token/") && !strings.HasSuffix(p, "/oauth2/token/")
 }
 
 // NewReferenceID returns a new random (version 4) UUID for X-Reference-Id. Make it once per

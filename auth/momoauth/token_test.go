@@ -192,25 +192,28 @@ func TestCredentialsNeverPrintSecrets(t *testing.T) {
 	assert.Contains(t, fmt.Sprint(testUser), testUserID, "the user id is not secret and helps debugging")
 }
 
-func TestTargetEnvironmentFillsOnlyDeclaredEmptyHeaders(t *testing.T) {
+func TestTargetEnvironmentFillsEveryProductCallButTheAccessToken(t *testing.T) {
 	edit := momoauth.TargetEnvironment("mtnuganda")
-	newReq := func(h http.Header) *http.Request {
-		r := httptest.NewRequest(http.MethodGet, "/", nil)
-		r.Header = h
-		return r
+	tests := []struct {
+		name, path, given, want string
+	}{
+		{"declared, left empty", "/collection/v1_0/requesttopay", "", "mtnuganda"},
+		{"set per call", "/collection/v1_0/requesttopay", "sandbox", "sandbox"},
+		{"consent token takes one", "/collection/oauth2/token/", "", "mtnuganda"},
+		{"access token takes none", "/disbursement/token/", "", ""},
 	}
-	declaredEmpty := newReq(http.Header{"X-Target-Environment": {""}})
-	require.NoError(t, edit(context.Background(), declaredEmpty))
-	assert.Equal(t, "mtnuganda", declaredEmpty.Header.Get("X-Target-Environment"))
-
-	perCall := newReq(http.Header{"X-Target-Environment": {"sandbox"}})
-	require.NoError(t, edit(context.Background(), perCall))
-	assert.Equal(t, "sandbox", perCall.Header.Get("X-Target-Environment"))
-
-	undeclared := newReq(http.Header{})
-	require.NoError(t, edit(context.Background(), undeclared))
-	_, present := undeclared.Header["X-Target-Environment"]
-	assert.False(t, present)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := httptest.NewRequest(http.MethodPost, tt.path, nil)
+			if tt.given != "" {
+				r.Header.Set("X-Target-Environment", tt.given)
+			}
+			require.NoError(t, edit(context.Background(), r))
+			assert.Equal(t, tt.want, r.Header.Get("X-Target-Environment"))
+		})
+	}
+	r := httptest.NewRequest(http.MethodGet, "/collection/v1_0/account/balance", nil)
+	assert.ErrorContains(t, momoauth.TargetEnvironment("")(context.Background(), r), "X-Target-Environment")
 }
 
 func TestNewReferenceIDIsVersion4(t *testing.T) {
