@@ -84,7 +84,7 @@ func New(cfg Config) (*Clients, error) {
 			return nil, err
 		}
 		c.tokens[p] = src
-		doers[p] = auth.Authorize(cfg.HTTPClient, src)
+		doers[p] = productDoer(cfg, p, src)
 	}
 
 	var err error
@@ -158,6 +158,30 @@ func productTokens(cfg Config, p momoauth.Product) (auth.InvalidatingSource, err
 		return missingCredentials{err}, nil
 	}
 	return nil, err
+}
+
+// productDoer authorizes a product request according to its operation, unless the caller
+// already set Authorization: the access and consent token operations get Basic
+// authentication with the API user, the consent userinfo operation must bring the consent
+// token (sending the product token instead would be refused, so it fails before sending),
+// and every other operation gets the cached product token with one retry on 401.
+func productDoer(cfg Config, p momoauth.Product, src auth.InvalidatingSource) auth.Doer {
+	bearer := auth.Authorize(cfg.HTTPClient, src)
+	basic := auth.Basic(cfg.APIUser.ID, cfg.APIUser.Key)
+	return auth.DoerFunc(func(req *http.Request) (*http.Response, error) {
+		if req.Header.Get("Authorization") == "" {
+			switch path := req.URL.Path; {
+			case strings.HasSuffix(path, "/token/"):
+				if err := basic(req.Context(), req); err != nil {
+					return nil, fmt.Errorf("momo: %s token: %w", p, err)
+				}
+				return cfg.HTTPClient.Do(req)
+			case strings.HasSuffix(path, "/oauth2/v1_0/userinfo"):
+				return nil, fmt.Errorf("momo: %s GetUserInfoWithConsent: pass the consent token from CreateOauth2Token as the Authorization of the call", p)
+			}
+		}
+		return bearer.Do(req)
+	})
 }
 
 // missingCredentials fails every token request with the configuration error, so that a

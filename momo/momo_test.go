@@ -13,6 +13,7 @@ import (
 
 	"github.com/paykit-go/paykit/auth"
 	"github.com/paykit-go/paykit/auth/momoauth"
+	"github.com/paykit-go/paykit/gen/momo/collection"
 	"github.com/paykit-go/paykit/gen/momo/common"
 	"github.com/paykit-go/paykit/gen/momo/disbursement"
 	"github.com/paykit-go/paykit/momo"
@@ -107,4 +108,38 @@ func TestWiredErrorsHideSecrets(t *testing.T) {
 			assert.NotContains(t, fmt.Sprintf(verb, cfg), s)
 		}
 	}
+}
+
+// Through the wired clients, the token operations authenticate with the API user by
+// themselves, and the consent userinfo refuses to go out with the product token.
+func TestWiredClientsPickTheCredentialPerOperation(t *testing.T) {
+	var seen atomic.Value
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		seen.Store(r.URL.Path + " " + r.Header.Get("Authorization"))
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"access_token":"tok","token_type":"Bearer","expires_in":3600}`))
+	}))
+	defer srv.Close()
+	c, err := momo.New(momo.Config{
+		BaseURL:          srv.URL,
+		SubscriptionKeys: momoauth.SubscriptionKeys{Collection: "k"},
+		APIUser:          momoauth.APIUser{ID: "user", Key: "pass"},
+	})
+	require.NoError(t, err)
+	ctx := context.Background()
+
+	res, err := c.Collection.CreateAccessTokenWithResponse(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, "tok", res.JSON200.AccessToken)
+	assert.Equal(t, "/collection/token/ Basic dXNlcjpwYXNz", seen.Load())
+
+	_, err = c.Collection.CreateOauth2TokenWithFormdataBodyWithResponse(ctx, &collection.CreateOauth2TokenParams{},
+		collection.CreateOauth2TokenFormdataRequestBody{GrantType: "urn:openid:params:grant-type:ciba", AuthReqId: "id"})
+	require.NoError(t, err)
+	assert.Equal(t, "/collection/oauth2/token/ Basic dXNlcjpwYXNz", seen.Load())
+
+	_, err = c.Collection.GetUserInfoWithConsentWithResponse(ctx, &collection.GetUserInfoWithConsentParams{})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "consent token")
+	assert.Equal(t, "/collection/oauth2/token/ Basic dXNlcjpwYXNz", seen.Load(), "nothing sent")
 }

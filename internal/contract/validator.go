@@ -242,11 +242,22 @@ func (v *Validator) find(req *http.Request) (*match, error) {
 	}
 	for _, d := range v.docs {
 		route, params, err := d.router.FindRoute(r)
-		if err == nil {
+		if err == nil && sameTrailingSlash(route.Path, req.URL.Path) {
 			return &match{doc: d, route: route, params: params}, nil
 		}
 	}
 	return nil, &Error{Problems: []string{fmt.Sprintf("no operation for %s %s", req.Method, req.URL.Path)}}
+}
+
+// sameTrailingSlash reports whether the request path ends in a slash exactly when the
+// operation's path does. The legacy router ignores trailing slashes, but gateways do not:
+// MoMo answers POST /collection/token (no slash) with a redirect, not a token. A document
+// path of "/" stands for the server URL itself and matches either way.
+func sameTrailingSlash(template, path string) bool {
+	if template == "/" {
+		return true
+	}
+	return strings.HasSuffix(template, "/") == strings.HasSuffix(path, "/")
 }
 
 // record stores a violation of the traffic observed by Transport or Middleware.

@@ -255,3 +255,12 @@ func TestRealFileSystem(t *testing.T) {
 	_, err := New(os.DirFS("testdata/shop"), "product.yaml")
 	require.NoError(t, err)
 }
+
+func TestTrailingSlashMatters(t *testing.T) {
+	v := newValidator(t)
+	for _, p := range []string{"/product/v1_0/payment/", "/product/token"} {
+		err := v.ValidateRequest(newRequest(t, http.MethodPost, "http://127.0.0.1"+p, ""))
+		require.Error(t, err, p)
+		assert.Contains(t, err.Error(), "no operation for POST "+p)
+	}
+}
