@@ -22,6 +22,8 @@ func Authorize(next Doer, src InvalidatingSource) Doer {
 		if err != nil {
 			return nil, fmt.Errorf("auth: bearer authorization: %w", err)
 		}
+		// A Doer must not change the caller's request; the copy of the headers is small.
+		req = req.Clone(req.Context())
 		req.Header.Set("Authorization", "Bearer "+tok.AccessToken.Reveal())
 		return retry.Do(req)
 	})
