@@ -89,3 +89,23 @@ func TestReasonEncodesTheBareCode(t *testing.T) {
 	assert.JSONEq(t, `{"reason":"EXPIRED"}`, string(b))
 	assert.Equal(t, "EXPIRED: ignored on the wire", wire.Reason{Code: "EXPIRED", Message: "ignored on the wire"}.String())
 }
+
+func TestIntegersDecodeStringsAndNumbers(t *testing.T) {
+	var v struct {
+		A wire.Int       `json:"a"`
+		B wire.IntString `json:"b"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(`{"a":"86398","b":900}`), &v))
+	assert.Equal(t, wire.Int(86398), v.A)
+	assert.Equal(t, wire.IntString(900), v.B)
+	b, err := json.Marshal(v)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"a":86398,"b":"900"}`, string(b))
+
+	for _, bad := range []string{`"12.5"`, `1.5`, `"abc"`, `true`, `""`, `{}`} {
+		var i wire.Int
+		assert.Error(t, json.Unmarshal([]byte(bad), &i), bad)
+		var s wire.IntString
+		assert.Error(t, json.Unmarshal([]byte(bad), &s), bad)
+	}
+}
