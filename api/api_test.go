@@ -87,3 +87,50 @@ func TestMoMoWireTruths(t *testing.T) {
 		}
 	}
 }
+
+// TestVippsOperations validates every Vipps document and logs its operations, so that the
+// closing figures come from the documents themselves.
+func TestVippsOperations(t *testing.T) {
+	want := map[string]int{
+		"vipps/accesstoken.yaml": 2,
+		"vipps/epayment.yaml":    7,
+		"vipps/ecom.yaml":        7,
+		"vipps/recurring.yaml":   13,
+		"vipps/partner.yaml":     3,
+		"vipps/management.yaml":  9,
+		"vipps/userinfo.yaml":    2,
+		"vipps/webhooks.yaml":    3,
+	}
+	total := 0
+	for _, name := range api.Vipps {
+		doc := load(t, name)
+		n := 0
+		for _, item := range doc.Paths.Map() {
+			for _, op := range item.Operations() {
+				require.NotEmpty(t, op.OperationID, "%s: every operation needs an operationId", name)
+				n++
+			}
+		}
+		if w, ok := want[name]; ok {
+			assert.Equal(t, w, n, name)
+			total += n
+		}
+		t.Logf("%s: %d operations", name, n)
+	}
+	assert.Equal(t, 46, total)
+}
+
+// TestVippsWireTruths pins where the Vipps documents follow the wire.
+func TestVippsWireTruths(t *testing.T) {
+	token := load(t, "vipps/accesstoken.yaml")
+	get := token.Components.Schemas["AuthorizationTokenResponse"].Value
+	for _, f := range []string{"expires_in", "ext_expires_in", "expires_on", "not_before"} {
+		assert.True(t, get.Properties[f].Value.Type.Is("string"), "%s is a string on /accesstoken/get", f)
+	}
+	assert.True(t, token.Components.Schemas["TokenResponse"].Value.Properties["expires_in"].Value.Type.Is("integer"), "miami expires_in is a number")
+
+	common := load(t, "vipps/common.yaml")
+	msn := common.Components.Schemas["MerchantSerialNumber"].Value
+	assert.Equal(t, "^[0-9]{4,10}$", msn.Pattern)
+	assert.Equal(t, uint64(30), *common.Components.Schemas["SystemValue"].Value.MaxLength)
+}
