@@ -102,6 +102,7 @@ func (v *Validator) observeRequest(req *http.Request, body []byte) *match {
 		v.record(Violation{Side: SideRequest, Method: req.Method, Path: req.URL.Path, Err: err})
 		return nil
 	}
+	v.see(m)
 	if err := m.checkRequest(req, body); err != nil {
 		v.record(Violation{Side: SideRequest, Method: req.Method, Path: req.URL.Path, Operation: m.operation(), Err: err})
 	}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"sort"
 	"strings"
 	"sync"
 
@@ -23,14 +24,16 @@ type Validator struct {
 	mu         sync.Mutex
 	violations []Violation
 	stats      Stats
+	seen       map[string]bool // "<document> <operation>" of traffic routed to an operation
 }
 
 // document is one loaded OpenAPI document with its router and the
 // kin-openapi options to validate its traffic with.
 type document struct {
-	name    string
-	router  routers.Router
-	options *openapi3filter.Options
+	name       string
+	router     routers.Router
+	options    *openapi3filter.Options
+	operations []string // operationIds (or "METHOD path" where none), sorted
 }
 
 // Stats counts the traffic seen by Transport and Middleware.
@@ -121,7 +124,18 @@ func load(fsys fs.FS, name string) (*document, error) {
 	if err != nil {
 		return nil, fmt.Errorf("building router: %w", err)
 	}
-	return &document{name: name, router: router, options: newOptions(doc)}, nil
+	var ops []string
+	for p, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			if op.OperationID != "" {
+				ops = append(ops, op.OperationID)
+			} else {
+				ops = append(ops, method+" "+p)
+			}
+		}
+	}
+	sort.Strings(ops)
+	return &document{name: name, router: router, options: newOptions(doc), operations: ops}, nil
 }
 
 // pathOnlyServers rewrites server URLs to their path parts, so that routing
@@ -300,4 +314,52 @@ func (v *Validator) Reset() {
 	defer v.mu.Unlock()
 	v.violations = nil
 	v.stats = Stats{}
+	v.seen = nil
+}
+
+// Operations lists the operations of the loaded documents as "<document> <operationId>",
+// sorted, so that a test can tell which of them its traffic reached.
+func (v *Validator) Operations() []string {
+	var out []string
+	for _, d := range v.docs {
+		for _, op := range d.operations {
+			out = append(out, d.name+" "+op)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Missed lists the operations (as Operations names them) that no request seen by
+// Transport or Middleware reached.
+func (v *Validator) Missed() []string {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	var out []string
+	for _, op := range v.Operations() {
+		if !v.seen[op] {
+			out = append(out, op)
+		}
+	}
+	return out
+}
+
+// Report lists the recorded violations, one per line, for a failing test's message.
+func (v *Validator) Report() string {
+	var b strings.Builder
+	for _, viol := range v.Violations() {
+		b.WriteString(viol.String())
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// see records that traffic reached m's operation.
+func (v *Validator) see(m *match) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.seen == nil {
+		v.seen = map[string]bool{}
+	}
+	v.seen[m.doc.name+" "+m.operation()] = true
 }

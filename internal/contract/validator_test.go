@@ -3,6 +3,7 @@ package contract
 import (
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"testing"
 	"testing/fstest"
@@ -263,4 +264,23 @@ func TestTrailingSlashMatters(t *testing.T) {
 		require.Error(t, err, p)
 		assert.Contains(t, err.Error(), "no operation for POST "+p)
 	}
+}
+
+func TestOperationsAndMissed(t *testing.T) {
+	v := newValidator(t)
+	ops := v.Operations()
+	require.NotEmpty(t, ops)
+	assert.Equal(t, ops, v.Missed(), "nothing seen yet")
+
+	srv := httptest.NewServer(v.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusAccepted)
+	})))
+	defer srv.Close()
+	resp, err := http.DefaultClient.Do(paymentRequest(t, srv.URL))
+	require.NoError(t, err)
+	_ = resp.Body.Close()
+	assert.Len(t, v.Missed(), len(ops)-1, "one operation reached")
+	assert.Equal(t, v.Report() == "", len(v.Violations()) == 0)
+	v.Reset()
+	assert.Equal(t, ops, v.Missed())
 }
