@@ -4,17 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io/fs"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
-	"path"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 
-	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -41,24 +37,9 @@ const (
 // ecomOperationIDs loads the eCom document with kin-openapi and lists its operationIds, sorted.
 func ecomOperationIDs(t *testing.T) []string {
 	t.Helper()
-	loader := openapi3.NewLoader()
-	loader.IsExternalRefsAllowed = true
-	loader.ReadFromURIFunc = func(_ *openapi3.Loader, u *url.URL) ([]byte, error) {
-		if u.Scheme != "" || u.Host != "" {
-			return nil, fmt.Errorf("reference %q leaves the embedded documents", u)
-		}
-		return fs.ReadFile(api.FS(), strings.TrimPrefix(path.Clean(u.Path), "/"))
-	}
-	doc, err := loader.LoadFromURI(&url.URL{Path: ecomDocument})
+	v, err := contract.New(api.FS(), ecomDocument)
 	require.NoError(t, err)
-	var ids []string
-	for _, item := range doc.Paths.Map() {
-		for _, op := range item.Operations() {
-			ids = append(ids, op.OperationID)
-		}
-	}
-	slices.Sort(ids)
-	return ids
+	return v.OperationIDs()
 }
 
 // ecomFake is a small eCom written from the facts sheet: it checks the credentials and the
@@ -228,12 +209,7 @@ func ecomClient(t *testing.T, v *contract.Validator, base string) *ecom.ClientWi
 // ecomRequireNoViolations fails the test with every recorded violation printed.
 func ecomRequireNoViolations(t *testing.T, v *contract.Validator) {
 	t.Helper()
-	viol := v.Violations()
-	msgs := make([]string, len(viol))
-	for i, x := range viol {
-		msgs[i] = x.String()
-	}
-	require.Empty(t, viol, "contract violations:\n%s", strings.Join(msgs, "\n"))
+	require.Empty(t, v.Violations(), "contract violations:\n%s", v.Report())
 }
 
 func ecomPtr[T any](v T) *T { return &v }

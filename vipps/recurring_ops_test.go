@@ -4,11 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io/fs"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
-	"path"
 	"regexp"
 	"slices"
 	"strconv"
@@ -17,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/getkin/kin-openapi/openapi3"
 	openapi_types "github.com/oapi-codegen/runtime/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -45,24 +41,9 @@ var recurringKeyPattern = regexp.MustCompile(`^[^#?/\\]{1,40}$`)
 // recurringOperationIDs loads the Recurring document with kin-openapi and lists its operationIds, sorted.
 func recurringOperationIDs(t *testing.T) []string {
 	t.Helper()
-	loader := openapi3.NewLoader()
-	loader.IsExternalRefsAllowed = true
-	loader.ReadFromURIFunc = func(_ *openapi3.Loader, u *url.URL) ([]byte, error) {
-		if u.Scheme != "" || u.Host != "" {
-			return nil, fmt.Errorf("reference %q leaves the embedded documents", u)
-		}
-		return fs.ReadFile(api.FS(), strings.TrimPrefix(path.Clean(u.Path), "/"))
-	}
-	doc, err := loader.LoadFromURI(&url.URL{Path: recurringDocument})
+	v, err := contract.New(api.FS(), recurringDocument)
 	require.NoError(t, err)
-	var ids []string
-	for _, item := range doc.Paths.Map() {
-		for _, op := range item.Operations() {
-			ids = append(ids, op.OperationID)
-		}
-	}
-	slices.Sort(ids)
-	return ids
+	return v.OperationIDs()
 }
 
 // recurringFake is a small Recurring API written from the facts sheet: it checks the
@@ -340,12 +321,7 @@ func recurringClient(t *testing.T, v *contract.Validator, base string) *recurrin
 // recurringRequireNoViolations fails the test with every recorded violation printed.
 func recurringRequireNoViolations(t *testing.T, v *contract.Validator) {
 	t.Helper()
-	viol := v.Violations()
-	msgs := make([]string, len(viol))
-	for i, x := range viol {
-		msgs[i] = x.String()
-	}
-	require.Empty(t, viol, "contract violations:\n%s", strings.Join(msgs, "\n"))
+	require.Empty(t, v.Violations(), "contract violations:\n%s", v.Report())
 }
 
 func recurringPtr[T any](v T) *T { return &v }

@@ -3,18 +3,13 @@ package vipps_test
 import (
 	"context"
 	"fmt"
-	"io/fs"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
-	"path"
 	"sort"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -35,25 +30,9 @@ const (
 // userinfoOperationIDs loads the document with kin-openapi and lists its operationIds, sorted.
 func userinfoOperationIDs(t *testing.T) []string {
 	t.Helper()
-	loader := openapi3.NewLoader()
-	loader.IsExternalRefsAllowed = true
-	loader.ReadFromURIFunc = func(_ *openapi3.Loader, u *url.URL) ([]byte, error) {
-		if u.Scheme != "" || u.Host != "" {
-			return nil, fmt.Errorf("reference %q leaves the embedded documents", u)
-		}
-		return fs.ReadFile(api.FS(), strings.TrimPrefix(path.Clean(u.Path), "/"))
-	}
-	doc, err := loader.LoadFromURI(&url.URL{Path: userinfoDocument})
+	v, err := contract.New(api.FS(), userinfoDocument)
 	require.NoError(t, err)
-	var ids []string
-	for _, item := range doc.Paths.Map() {
-		for _, op := range item.Operations() {
-			ids = append(ids, op.OperationID)
-		}
-	}
-	sort.Strings(ids)
-	require.NotEmpty(t, ids)
-	return ids
+	return v.OperationIDs()
 }
 
 // userinfoProfile is a full userinfo answer as the API sends it (phone number of 10 digits,
@@ -208,11 +187,7 @@ func userinfoLoginEditor(_ context.Context, req *http.Request) error {
 
 func userinfoRequireNoViolations(t *testing.T, v *contract.Validator) {
 	t.Helper()
-	viols := v.Violations()
-	for _, viol := range viols {
-		t.Log(viol.String())
-	}
-	require.Empty(t, viols, "contract violations")
+	require.Empty(t, v.Violations(), "contract violations:\n%s", v.Report())
 }
 
 func userinfoCheckProfile(t *testing.T, u *userinfo.Userinfo) {

@@ -4,18 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io/fs"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
-	"path"
 	"sort"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -37,25 +33,9 @@ const (
 // webhooksOperationIDs loads the document with kin-openapi and lists its operationIds, sorted.
 func webhooksOperationIDs(t *testing.T) []string {
 	t.Helper()
-	loader := openapi3.NewLoader()
-	loader.IsExternalRefsAllowed = true
-	loader.ReadFromURIFunc = func(_ *openapi3.Loader, u *url.URL) ([]byte, error) {
-		if u.Scheme != "" || u.Host != "" {
-			return nil, fmt.Errorf("reference %q leaves the embedded documents", u)
-		}
-		return fs.ReadFile(api.FS(), strings.TrimPrefix(path.Clean(u.Path), "/"))
-	}
-	doc, err := loader.LoadFromURI(&url.URL{Path: webhooksDocument})
+	v, err := contract.New(api.FS(), webhooksDocument)
 	require.NoError(t, err)
-	var ids []string
-	for _, item := range doc.Paths.Map() {
-		for _, op := range item.Operations() {
-			ids = append(ids, op.OperationID)
-		}
-	}
-	sort.Strings(ids)
-	require.NotEmpty(t, ids)
-	return ids
+	return v.OperationIDs()
 }
 
 // webhooksAnswer is a canned answer the fake API gives instead of its normal one.
@@ -216,11 +196,7 @@ func webhooksSetup(t *testing.T) (*webhooks.ClientWithResponses, *webhooksFake, 
 
 func webhooksRequireNoViolations(t *testing.T, v *contract.Validator) {
 	t.Helper()
-	viols := v.Violations()
-	for _, viol := range viols {
-		t.Log(viol.String())
-	}
-	require.Empty(t, viols, "contract violations")
+	require.Empty(t, v.Violations(), "contract violations:\n%s", v.Report())
 }
 
 // webhooksWithoutKey drops the subscription key for one call (merchant-level keys have none).

@@ -330,6 +330,17 @@ func (v *Validator) Operations() []string {
 	return out
 }
 
+// OperationIDs lists the operationIds of the loaded documents, sorted, without the document
+// names that Operations adds.
+func (v *Validator) OperationIDs() []string {
+	var out []string
+	for _, d := range v.docs {
+		out = append(out, d.operations...)
+	}
+	sort.Strings(out)
+	return out
+}
+
 // Missed lists the operations (as Operations names them) that no request seen by
 // Transport or Middleware reached.
 func (v *Validator) Missed() []string {
