@@ -2,13 +2,16 @@
 GO ?= go
 PKGS := ./...
 
-.PHONY: help demo test race vet fmt-check generate check-generate fuzz bench ci
+.PHONY: help demo sandbox test race vet fmt-check generate check-generate fuzz bench ci
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-16s %s\n", $$1, $$2}'
 
-demo: ## Run the MoMo example flow (provision, token, request to pay, status) against an in-process server
-	$(GO) test -count=1 -run '^Example' -v ./momo/
+demo: ## Run the end-to-end demo of both families against an in-process sandbox
+	$(GO) run ./cmd/paykit demo
+
+sandbox: ## Serve the sandbox on 127.0.0.1:8080 for other services' tests (Ctrl-C stops it)
+	$(GO) run ./cmd/paykit sandbox
 
 test: vet fmt-check ## Vet, check formatting and run every test with the race detector
 	$(GO) test -race -count=1 $(PKGS)
