@@ -46,13 +46,16 @@ func textOf(b []byte) (*string, error) {
 		}
 		return &s, nil
 	default:
+		// json.Number checks that the text is a valid JSON number; Unmarshal (unlike a
+		// Decoder) also refuses anything after it, so "12abc" is not read as 12.
 		var n json.Number
-		dec := json.NewDecoder(bytes.NewReader(b))
-		dec.UseNumber()
-		if err := dec.Decode(&n); err != nil {
+		if err := json.Unmarshal(b, &n); err != nil || !isNumber(b) {
 			return nil, fmt.Errorf("want a string or a number, got %.20q", b)
 		}
 		s := n.String()
 		return &s, nil
 	}
 }
+
+// isNumber reports whether b is a bare JSON number: json.Number also accepts a quoted one.
+func isNumber(b []byte) bool { return len(b) > 0 && (b[0] == '-' || (b[0] >= '0' && b[0] <= '9')) }

@@ -109,3 +109,14 @@ func TestIntegersDecodeStringsAndNumbers(t *testing.T) {
 		assert.Error(t, json.Unmarshal([]byte(bad), &s), bad)
 	}
 }
+
+// Called directly (not through json.Unmarshal, which checks the document first), the
+// decoders still refuse trailing text.
+func TestDecodersRefuseTrailingText(t *testing.T) {
+	for _, in := range []string{`12abc`, `1 2`, `12}`, `"12"x`} {
+		var d wire.Decimal
+		assert.Error(t, d.UnmarshalJSON([]byte(in)), in)
+		var i wire.Int
+		assert.Error(t, i.UnmarshalJSON([]byte(in)), in)
+	}
+}
