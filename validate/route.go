@@ -1,0 +1,83 @@
+package validate
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// route is one operation a request can be: its method, the trailing segments of its path
+// ("*" matches any one segment) and the checks it gets. Matching the end of the path, not
+// the whole, keeps the checks working behind a base URL with a path of its own.
+type route struct {
+	method  string
+	pattern []string
+	name    string
+	// body says whether the operation takes a JSON body, and must have one.
+	body, bodyRequired bool
+	check              func(c *checker, req *http.Request, params []string)
+}
+
+// routes is a table of operations.
+type routes []route
+
+// match returns the route req is and the path segments its wildcards matched.
+func (rs routes) match(req *http.Request) (*route, []string) {
+	segs := pathSegments(req.URL)
+	for i := range rs {
+		r := &rs[i]
+		if r.method != req.Method || len(segs) < len(r.pattern) {
+			continue
+		}
+		tail := segs[len(segs)-len(r.pattern):]
+		var params []string
+		ok := true
+		for j, p := range r.pattern {
+			switch {
+			case p == "*":
+				params = append(params, tail[j])
+			case p != tail[j]:
+				ok = false
+			}
+			if !ok {
+				break
+			}
+		}
+		if ok {
+			return r, params
+		}
+	}
+	return nil, nil
+}
+
+// run applies the route's checks to req.
+func (r *route) run(req *http.Request, params []string, common func(c *checker, req *http.Request)) error {
+	c := &checker{}
+	if common != nil {
+		common(c, req)
+	}
+	if r.body {
+		raw, err := readBody(req)
+		if err != nil {
+			return err
+		}
+		c.parseBody(raw, r.bodyRequired)
+	}
+	r.check(c, req, params)
+	return c.err()
+}
+
+// pathSegments splits the unescaped path into its non-empty segments.
+func pathSegments(u *url.URL) []string {
+	var segs []string
+	for _, s := range strings.Split(u.EscapedPath(), "/") {
+		if s == "" {
+			continue
+		}
+		if un, err := url.PathUnescape(s); err == nil {
+			s = un
+		}
+		segs = append(segs, s)
+	}
+	return segs
+}
