@@ -19,4 +19,11 @@
 //
 // The generated operations leave X-Target-Environment empty unless set per call; the wired
 // clients fill in the configured one.
+//
+// Calls that fail on the way (network errors, 500, 502, 503, 504, 429) are retried by
+// default, see package retry: reads and token calls always, creates only with their
+// X-Reference-Id, which every attempt resends with the same body. A create whose earlier
+// attempt reached MoMo meets 409 RESOURCE_ALREADY_EXIST on the retry; the caller gets 202
+// instead, marked for retry.AlreadyAccepted, and polls the status as after any acceptance.
+// Config.Retry tunes the policy; retry.Policy{Disabled: true} switches it off.
 package momo

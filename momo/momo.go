@@ -15,6 +15,8 @@ import (
 	"github.com/paykit-go/paykit/gen/momo/disbursement"
 	"github.com/paykit-go/paykit/gen/momo/provisioning"
 	"github.com/paykit-go/paykit/gen/momo/remittance"
+	"github.com/paykit-go/paykit/retry"
+	"github.com/paykit-go/paykit/validate"
 )
 
 // Base URLs of the MoMo gateways; a country gateway is passed as a custom base URL.
@@ -42,9 +44,17 @@ type Config struct {
 	// HTTPClient sends every request; nil means momoauth.DefaultHTTPClient(). Give it a
 	// Timeout and no redirect following.
 	HTTPClient *http.Client
+	// SkipValidation sends requests without checking them first (amounts, currency,
+	// MSISDNs, references, texts); for tests of how a service handles the API's own refusals.
+	SkipValidation bool
 	// Tokens shares token caches between several Clients with the same credentials; nil
 	// means a registry of this Clients' own.
 	Tokens *momoauth.Registry
+	// Retry says how calls that failed on the way (network errors, 500, 502, 503, 504, 429)
+	// are sent again: reads and token calls always, creates only with their X-Reference-Id,
+	// which every attempt resends. The zero value means the retry package's defaults;
+	// retry.Policy{Disabled: true} switches retries off.
+	Retry retry.Policy
 }
 
 // Clients are the wired MoMo clients. Safe for concurrent use.
@@ -75,22 +85,34 @@ func New(cfg Config) (*Clients, error) {
 	if cfg.Tokens == nil {
 		cfg.Tokens = momoauth.NewRegistry()
 	}
+	// Token fetches and provisioning calls carry no bearer token: they retry right around
+	// the HTTP client. (The provisioning API key call carries no key and is not retried,
+	// rightly: a repeat would issue another key and invalidate the first.)
+	plain := retry.New(cfg.HTTPClient, cfg.Retry)
 
 	c := &Clients{tokens: make(map[momoauth.Product]auth.TokenSource)}
 	doers := make(map[momoauth.Product]auth.Doer)
 	for _, p := range momoauth.Products {
-		src, err := productTokens(cfg, p)
+		src, err := productTokens(cfg, p, plain)
 		if err != nil {
 			return nil, err
 		}
 		c.tokens[p] = src
-		doers[p] = productDoer(cfg, p, src)
+		// The retrier goes outside the authorization, not inside around the HTTP client.
+		// Each attempt then takes the current token from the cache (one that expired or was
+		// revoked during a wait is replaced, not resent) and gets auth's own refresh and one
+		// resend on 401; and the retrier counts every attempt of the call, the resend after
+		// a 401 included, so that a 409 RESOURCE_ALREADY_EXIST after a 503 is known for the
+		// answer to a retry (an acceptance) rather than taken for a reused reference. Inside,
+		// a 401 on a retry would restart the count and turn that acceptance into an error.
+		// Errors auth makes of its own (no token, 401 after the refresh) are not retried.
+		doers[p] = retry.New(productDoer(cfg, p, src), cfg.Retry)
 	}
 
 	var err error
 	if c.Provisioning, err = provisioning.NewClientWithResponses(cfg.BaseURL,
-		provisioning.WithHTTPClient(cfg.HTTPClient),
-		provisioning.WithRequestEditorFn(keyEditor(cfg.SubscriptionKeys.Any(), "provisioning"))); err != nil {
+		provisioning.WithHTTPClient(plain),
+		provisioning.WithRequestEditorFn(auth.Chain(keyEditor(cfg.SubscriptionKeys.Any(), "provisioning"), validation(cfg)))); err != nil {
 		return nil, err
 	}
 	if c.Collection, err = collection.NewClientWithResponses(productURL(cfg, momoauth.Collection),
@@ -126,8 +148,18 @@ func NewReferenceID() uuid.UUID { return momoauth.NewReferenceID() }
 
 func productURL(cfg Config, p momoauth.Product) string { return cfg.BaseURL + "/" + string(p) }
 
+// productEditor puts the product's credentials and environment on a request and then, unless
+// switched off, checks it, so that a request MoMo would refuse fails before it is sent.
 func productEditor(cfg Config, p momoauth.Product) auth.Editor {
-	return auth.Chain(keyEditor(cfg.SubscriptionKeys.For(p), string(p)), momoauth.TargetEnvironment(cfg.TargetEnvironment))
+	return auth.Chain(keyEditor(cfg.SubscriptionKeys.For(p), string(p)), momoauth.TargetEnvironment(cfg.TargetEnvironment), validation(cfg))
+}
+
+// validation returns the request checks, or nil (skipped by auth.Chain) when switched off.
+func validation(cfg Config) auth.Editor {
+	if cfg.SkipValidation {
+		return nil
+	}
+	return validate.MoMoEditor()
 }
 
 // keyEditor sets the subscription key, or fails the call before it is sent when none was
@@ -141,15 +173,15 @@ func keyEditor(key auth.Secret, product string) auth.Editor {
 	return momoauth.SubscriptionKey(key)
 }
 
-// productTokens returns the cached token source of product p, or, when the credentials to
-// fetch tokens are missing, a source that explains which one.
-func productTokens(cfg Config, p momoauth.Product) (auth.InvalidatingSource, error) {
+// productTokens returns the cached token source of product p, fetching with send, or, when
+// the credentials to fetch tokens are missing, a source that explains which one.
+func productTokens(cfg Config, p momoauth.Product, send auth.Doer) (auth.InvalidatingSource, error) {
 	src, err := cfg.Tokens.Source(momoauth.SourceConfig{
 		BaseURL:         cfg.BaseURL,
 		Product:         p,
 		SubscriptionKey: cfg.SubscriptionKeys.For(p),
 		APIUser:         cfg.APIUser,
-		HTTPClient:      cfg.HTTPClient,
+		HTTPClient:      send,
 	})
 	if err == nil {
 		return src, nil

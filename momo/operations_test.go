@@ -24,6 +24,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/paykit-go/paykit/api"
+	"github.com/paykit-go/paykit/apierror"
 	"github.com/paykit-go/paykit/auth"
 	"github.com/paykit-go/paykit/auth/momoauth"
 	"github.com/paykit-go/paykit/gen/momo/collection"
@@ -33,6 +34,7 @@ import (
 	"github.com/paykit-go/paykit/gen/momo/remittance"
 	"github.com/paykit-go/paykit/internal/contract"
 	"github.com/paykit-go/paykit/momo"
+	"github.com/paykit-go/paykit/retry"
 )
 
 // Credentials and values the operations tests send; the fake gateway checks them.
@@ -560,6 +562,9 @@ func newOpsEnv(t *testing.T) *opsEnv {
 		SubscriptionKeys:  opsKeys,
 		APIUser:           opsUser,
 		HTTPClient:        hc,
+		// The default retries stay on, so every operation goes through the whole wiring;
+		// short waits keep the error answers that are retried quick.
+		Retry: retry.Policy{InitialBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond},
 	})
 	require.NoError(t, err)
 	return &opsEnv{fake: fake, v: v, clients: c, routes: routes}
@@ -1186,7 +1191,15 @@ func TestMoMoOperationErrorAnswers(t *testing.T) {
 			e.fake.force(tc.key, tc.answer)
 			before := e.fake.count(tc.key)
 			tc.do(t, t.Context(), e.clients)
-			assert.Equal(t, before+1, e.fake.count(tc.key), "an error answer must not be retried")
+			// 500 and 503 are retried until the attempts run out, and the last answer is the
+			// one decoded; every other error answer is final at once, and so is a 500 whose
+			// code says no retry can change it (e.g. NOT_ALLOWED_TARGET_ENVIRONMENT).
+			want := 1
+			temporary := apierror.Decode(tc.answer.status, nil, []byte(tc.answer.body)).Temporary()
+			if (tc.answer.status == http.StatusInternalServerError || tc.answer.status == http.StatusServiceUnavailable) && temporary {
+				want = retry.DefaultMaxAttempts
+			}
+			assert.Equal(t, before+want, e.fake.count(tc.key), "attempts of an error answer")
 		})
 	}
 	e.requireClean(t)

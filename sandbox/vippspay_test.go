@@ -174,7 +174,7 @@ func (e *vippspayEnv) mark(method, p string) {
 // merchant returns the wired clients for the merchant keys.
 func (e *vippspayEnv) merchant(t *testing.T) *vipps.Clients {
 	t.Helper()
-	c, err := vipps.New(vipps.Config{BaseURL: e.srv.URL, Credentials: e.creds.Vipps.Merchant, MSN: e.creds.Vipps.MerchantMSN, HTTPClient: e.hc})
+	c, err := vipps.New(vipps.Config{BaseURL: e.srv.URL, Credentials: e.creds.Vipps.Merchant, MSN: e.creds.Vipps.MerchantMSN, HTTPClient: e.hc, SkipValidation: true})
 	require.NoError(t, err)
 	return c
 }
@@ -182,7 +182,7 @@ func (e *vippspayEnv) merchant(t *testing.T) *vipps.Clients {
 // partnerFor returns the wired clients of the partner keys for merchant msn.
 func (e *vippspayEnv) partnerFor(t *testing.T, msn string, perMerchant bool) *vipps.Clients {
 	t.Helper()
-	p, err := vipps.NewPartner(vipps.PartnerConfig{BaseURL: e.srv.URL, Credentials: e.creds.Vipps.Partner, HTTPClient: e.hc, TokenPerMerchant: perMerchant})
+	p, err := vipps.NewPartner(vipps.PartnerConfig{BaseURL: e.srv.URL, Credentials: e.creds.Vipps.Partner, HTTPClient: e.hc, TokenPerMerchant: perMerchant, SkipValidation: true})
 	require.NoError(t, err)
 	c, err := p.ForMerchant(msn)
 	require.NoError(t, err)
@@ -869,7 +869,7 @@ func TestVippspayPartner(t *testing.T) {
 	notMine, err := m.Management.GetMsnWithResponse(ctx, msns[0], &management.GetMsnParams{})
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusForbidden, notMine.StatusCode())
-	unbound, err := vipps.New(vipps.Config{BaseURL: e.srv.URL, Credentials: e.creds.Vipps.Merchant, HTTPClient: e.hc})
+	unbound, err := vipps.New(vipps.Config{BaseURL: e.srv.URL, Credentials: e.creds.Vipps.Merchant, HTTPClient: e.hc, SkipValidation: true})
 	require.NoError(t, err)
 	crossed, err := unbound.EPayment.GetPaymentWithResponse(ctx, "vippspay-partner-x", &epayment.GetPaymentParams{MerchantSerialNumber: msns[0]})
 	require.NoError(t, err)
@@ -967,7 +967,7 @@ func TestVippspayBadRequests(t *testing.T) {
 	e := newVippspayEnv(t)
 	ctx := context.Background()
 	// Not bound to an MSN, so that a malformed one can be sent.
-	c, err := vipps.New(vipps.Config{BaseURL: e.srv.URL, Credentials: e.creds.Vipps.Merchant, HTTPClient: e.hc})
+	c, err := vipps.New(vipps.Config{BaseURL: e.srv.URL, Credentials: e.creds.Vipps.Merchant, HTTPClient: e.hc, SkipValidation: true})
 	require.NoError(t, err)
 	msn := e.creds.Vipps.MerchantMSN
 	create := func(msn, body string) *epayment.CreatePaymentResponse {

@@ -23,4 +23,10 @@
 // Merchant-Serial-Number set per call is replaced, and an eCom body naming another
 // merchant is refused before it is sent. The partner keys stay inside the Partner value
 // and never print.
+//
+// Calls that fail on the way (network errors, 500, 502, 503, 504, 429) are retried by
+// default, see package retry: reads and token calls always, writes only with their
+// Idempotency-Key (eCom: X-Request-Id), which every attempt resends with the same body, so
+// a repeat of a call that got through returns the stored answer of the first. Config.Retry
+// and PartnerConfig.Retry tune the policy; retry.Policy{Disabled: true} switches it off.
 package vipps

@@ -15,6 +15,8 @@ import (
 	"github.com/paykit-go/paykit/gen/vipps/recurring"
 	"github.com/paykit-go/paykit/gen/vipps/userinfo"
 	"github.com/paykit-go/paykit/gen/vipps/webhooks"
+	"github.com/paykit-go/paykit/retry"
+	"github.com/paykit-go/paykit/validate"
 )
 
 // Hosts of the two Vipps MobilePay environments; nothing carries over between them.
@@ -38,6 +40,14 @@ type Config struct {
 	HTTPClient *http.Client
 	// Tokens shares token caches between Clients; nil means a registry of their own.
 	Tokens *vippsauth.Registry
+	// SkipValidation sends requests without checking them first (amounts, references,
+	// idempotency keys, headers); for tests of how a service handles the API's own refusals.
+	SkipValidation bool
+	// Retry says how calls that failed on the way (network errors, 500, 502, 503, 504, 429)
+	// are sent again: reads and token calls always, writes only with their Idempotency-Key
+	// or X-Request-Id, which every attempt resends. The zero value means the retry
+	// package's defaults; retry.Policy{Disabled: true} switches retries off.
+	Retry retry.Policy
 
 	// msnOnTokenCall sends MSN on the token call too, which makes the token the merchant's.
 	msnOnTokenCall bool
@@ -84,11 +94,13 @@ func New(cfg Config) (*Clients, error) {
 	if cfg.Tokens == nil {
 		cfg.Tokens = vippsauth.NewRegistry()
 	}
+	// Token fetches carry no bearer token: they retry right around the HTTP client.
+	plain := retry.New(cfg.HTTPClient, cfg.Retry)
 	tokenCfg := vippsauth.TokenConfig{
 		BaseURL:     cfg.BaseURL,
 		Credentials: cfg.Credentials,
 		System:      cfg.System,
-		HTTPClient:  cfg.HTTPClient,
+		HTTPClient:  plain,
 	}
 	if cfg.msnOnTokenCall {
 		tokenCfg.MSN = cfg.MSN
@@ -98,7 +110,19 @@ func New(cfg Config) (*Clients, error) {
 		return nil, err
 	}
 
-	doer := bindMerchant(auth.Authorize(cfg.HTTPClient, tokens), cfg.MSN)
+	// The retrier goes outside the authorization (and the merchant binding), not inside
+	// around the HTTP client: each attempt takes the current token from the cache, so one
+	// that expired or was revoked during a wait is replaced rather than resent, and gets
+	// auth's own refresh and one resend on 401; the retrier sees every attempt of the call.
+	// Errors made above the network (no token, 401 after the refresh, an eCom body naming
+	// another merchant) are final and not retried.
+	// Validation runs once per call, before the first attempt and after the binding has
+	// set the merchant, so that a request the API would refuse never leaves.
+	authorized := auth.Authorize(cfg.HTTPClient, tokens)
+	if !cfg.SkipValidation {
+		authorized = validate.VippsDoer(authorized)
+	}
+	doer := retry.New(bindMerchant(authorized, cfg.MSN), cfg.Retry)
 	edit := auth.Chain(vippsauth.SubscriptionKey(cfg.Credentials.SubscriptionKey), cfg.System.Editor())
 	c := &Clients{MSN: cfg.MSN}
 	if c.EPayment, err = epayment.NewClientWithResponses(cfg.BaseURL, epayment.WithHTTPClient(doer), epayment.WithRequestEditorFn(edit)); err != nil {
@@ -120,7 +144,7 @@ func New(cfg Config) (*Clients, error) {
 		return nil, err
 	}
 	if c.Userinfo, err = userinfo.NewClientWithResponses(cfg.BaseURL,
-		userinfo.WithHTTPClient(loginAware(doer, cfg.HTTPClient)), userinfo.WithRequestEditorFn(edit)); err != nil {
+		userinfo.WithHTTPClient(loginAware(doer, plain)), userinfo.WithRequestEditorFn(edit)); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -141,6 +165,10 @@ type PartnerConfig struct {
 	// token of its own. Off, one token serves all the partner's merchants, the MSN going
 	// on each call instead.
 	TokenPerMerchant bool
+	// Retry is the retry policy of every merchant's clients; see Config.Retry.
+	Retry retry.Policy
+	// SkipValidation sends requests without checking them first; see Config.
+	SkipValidation bool
 }
 
 // Partner derives merchant-bound clients from one set of partner keys. Safe for concurrent
@@ -157,7 +185,9 @@ func NewPartner(cfg PartnerConfig) (*Partner, error) {
 		System:         cfg.System,
 		HTTPClient:     cfg.HTTPClient,
 		Tokens:         vippsauth.NewRegistry(),
+		Retry:          cfg.Retry,
 		msnOnTokenCall: cfg.TokenPerMerchant,
+		SkipValidation: cfg.SkipValidation,
 	}
 	if err := c.Credentials.Validate(); err != nil {
 		return nil, err
