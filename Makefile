@@ -1,8 +1,10 @@
 # paykit: common tasks. `make help` lists them.
 GO ?= go
 PKGS := ./...
+# FUZZTIME is how long `make fuzz` runs each fuzz target.
+FUZZTIME ?= 60s
 
-.PHONY: help demo sandbox test race vet fmt-check generate check-generate fuzz bench ci
+.PHONY: help demo sandbox test race vet fmt-check generate check-generate fuzz soak bench ci
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-16s %s\n", $$1, $$2}'
@@ -34,8 +36,18 @@ check-generate: generate ## Fail when the committed generated code differs from 
 	@untracked=$$(git ls-files --others --exclude-standard -- gen); \
 	if [ -n "$$untracked" ]; then echo "untracked generated files:"; echo "$$untracked"; exit 1; fi
 
-fuzz: ## Run the fuzz targets on their seed corpora
-	$(GO) test -count=1 -run '^Fuzz' $(PKGS)
+fuzz: ## Fuzz every fuzz target for FUZZTIME (default 60s), one after another (make test runs their seeds)
+	@list=$$($(GO) test -list '^Fuzz' $(PKGS)) || { echo "$$list"; exit 1; }; \
+	targets=$$(echo "$$list" | awk '/^Fuzz/ { names[n++] = $$1; next } /^ok[ \t]/ { for (i = 0; i < n; i++) print $$2 "@" names[i] } { n = 0 }'); \
+	if [ -z "$$targets" ]; then echo "no fuzz targets found"; exit 1; fi; \
+	for t in $$targets; do \
+		pkg=$${t%@*}; name=$${t#*@}; \
+		echo "== $$name ($$pkg) for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	done
+
+soak: ## Run the chaos test at full size: 10,000 payments of both families under faults
+	PAYKIT_SOAK=1 $(GO) test -count=1 -run TestChaos -v -timeout 30m ./internal/chaos/
 
 bench: ## Run the benchmarks
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
