@@ -4,7 +4,7 @@ PKGS := ./...
 # FUZZTIME is how long `make fuzz` runs each fuzz target.
 FUZZTIME ?= 60s
 
-.PHONY: help demo sandbox test race vet fmt-check generate check-generate fuzz soak bench ci
+.PHONY: help demo sandbox test race vet fmt-check generate check-generate fuzz soak bench bench-peers ci
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-16s %s\n", $$1, $$2}'
@@ -49,7 +49,10 @@ fuzz: ## Fuzz every fuzz target for FUZZTIME (default 60s), one after another (m
 soak: ## Run the chaos test at full size: 10,000 payments of both families under faults
 	PAYKIT_SOAK=1 $(GO) test -count=1 -run TestChaos -v -timeout 30m ./internal/chaos/
 
-bench: ## Run the benchmarks
-	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+bench: ## Run the benchmarks (BENCHMARKS.md figures: add -count 3 and take medians)
+	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m ./internal/bench/
+
+bench-peers: ## Sandbox vs Prism and paykit vs mtn-momo, peers installed with npm into a scratch folder
+	bash scripts/bench-peers/run.sh
 
 ci: test check-generate ## What CI runs
