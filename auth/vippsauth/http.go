@@ -2,47 +2,16 @@ package vippsauth
 
 import (
 	"net/http"
-	"time"
+
+	"github.com/paykit-go/paykit/auth"
 )
 
 // DefaultTimeout bounds every call of the default client, token calls included.
-const DefaultTimeout = 30 * time.Second
+const DefaultTimeout = auth.DefaultTimeout
 
-// DefaultHTTPClient returns a client fit for concurrent use against the Vipps MobilePay
-// hosts: a timeout on every call, enough idle connections per host to serve many goroutines
-// without reconnecting, and no redirects. The API does not redirect; a client that followed
-// one would resend client_secret and the subscription key, which net/http does not strip
-// the way it strips Authorization, to wherever the redirect pointed.
-func DefaultHTTPClient() *http.Client {
-	return &http.Client{
-		Timeout:   DefaultTimeout,
-		Transport: NewTransport(),
-		CheckRedirect: func(*http.Request, []*http.Request) error {
-			return http.ErrUseLastResponse
-		},
-	}
-}
+// DefaultHTTPClient returns auth.DefaultHTTPClient(): a timeout on every call, enough idle
+// connections per host for concurrent use, and no redirects.
+func DefaultHTTPClient() *http.Client { return auth.DefaultHTTPClient() }
 
-// NewTransport returns the transport DefaultHTTPClient uses: net/http's defaults (proxy from
-// the environment, dial and TLS timeouts, HTTP/2) with room for 128 idle connections per host
-// instead of 2, which would make a busy service open and close a connection on almost every
-// call.
-func NewTransport() *http.Transport {
-	var t *http.Transport
-	if def, ok := http.DefaultTransport.(*http.Transport); ok {
-		t = def.Clone()
-	} else {
-		// Something replaced the default; start from the same settings it had.
-		t = &http.Transport{
-			Proxy:                 http.ProxyFromEnvironment,
-			ForceAttemptHTTP2:     true,
-			IdleConnTimeout:       90 * time.Second,
-			TLSHandshakeTimeout:   10 * time.Second,
-			ExpectContinueTimeout: time.Second,
-		}
-	}
-	t.MaxIdleConns = 256
-	t.MaxIdleConnsPerHost = 128
-	t.ResponseHeaderTimeout = DefaultTimeout
-	return t
-}
+// NewTransport returns auth.NewTransport(), the transport DefaultHTTPClient uses.
+func NewTransport() *http.Transport { return auth.NewTransport() }
