@@ -54,7 +54,7 @@ type momoFamily struct {
 	txns     map[momoRefKey]*momoTxn // transactions by owner, product and X-Reference-Id
 	used     map[momoRefKey]bool     // every X-Reference-Id taken, transactions and cancellations
 	order    []*momoTxn              // creation order, for the ledger
-	open     []*momoTxn              // not yet final and due to become final
+	open     dueQueue                // transactions due to become final, soonest first
 	accounts map[momoAcctKey]*big.Rat
 	opening  map[string]*big.Rat // opening balance per product
 	scenario map[string]MoMoBalanceScenario

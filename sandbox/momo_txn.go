@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"container/heap"
 	"context"
 	"crypto/rand"
 	"encoding/json"
@@ -191,7 +192,7 @@ func (f *momoFamily) schedule(t *momoTxn, now time.Time) {
 		return
 	}
 	t.finalAt = now.Add(delay)
-	f.open = append(f.open, t)
+	heap.Push(&f.open, t)
 	gen := f.gen
 	t.timer = time.AfterFunc(delay, func() {
 		f.mu.Lock()
@@ -206,21 +207,32 @@ func (f *momoFamily) schedule(t *momoTxn, now time.Time) {
 
 // sweepLocked brings every transaction whose time has come to its final state, so that a
 // read never shows PENDING after the delay even when the timer has not fired yet (or the
-// sandbox runs on a test clock).
+// sandbox runs on a test clock). The queue is ordered by due time, so a sweep looks only at
+// the transactions it finalizes (or finds finalized already) and the first not yet due: under
+// load thousands are pending, and every MoMo call sweeps under the family's lock.
 func (f *momoFamily) sweepLocked() {
 	now := f.now()
-	keep := f.open[:0]
-	for _, t := range f.open {
-		switch {
-		case t.final:
-		case !now.Before(t.finalAt):
-			f.finalizeLocked(t, t.plan.status, t.plan.reason)
-		default:
-			keep = append(keep, t)
-		}
+	for len(f.open) > 0 && !now.Before(f.open[0].finalAt) {
+		t := heap.Pop(&f.open).(*momoTxn)
+		f.finalizeLocked(t, t.plan.status, t.plan.reason)
 	}
-	clear(f.open[len(keep):])
-	f.open = keep
+}
+
+// dueQueue is a heap of transactions ordered by finalAt. A transaction finalized early (by
+// its timer or by hand) stays until its time comes and is then dropped by the sweep, since
+// finalizeLocked does nothing to a final transaction.
+type dueQueue []*momoTxn
+
+func (q dueQueue) Len() int           { return len(q) }
+func (q dueQueue) Less(i, j int) bool { return q[i].finalAt.Before(q[j].finalAt) }
+func (q dueQueue) Swap(i, j int)      { q[i], q[j] = q[j], q[i] }
+func (q *dueQueue) Push(x any)        { *q = append(*q, x.(*momoTxn)) }
+func (q *dueQueue) Pop() any {
+	old := *q
+	t := old[len(old)-1]
+	old[len(old)-1] = nil // let the transaction go once it is final and forgotten elsewhere
+	*q = old[:len(old)-1]
+	return t
 }
 
 // finalizeLocked gives t its final state, moves the balance and queues the callback. A
