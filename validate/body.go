@@ -2,10 +2,8 @@ package validate
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
-	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -25,7 +23,7 @@ func readBody(req *http.Request) ([]byte, error) {
 			return nil, fmt.Errorf("copy request body: %w", err)
 		}
 		defer func() { _ = rc.Close() }()
-		raw, err := io.ReadAll(rc)
+		raw, err := readAllSized(rc, req.ContentLength)
 		if err != nil {
 			return nil, fmt.Errorf("read request body: %w", err)
 		}
@@ -45,10 +43,35 @@ func readBody(req *http.Request) ([]byte, error) {
 	return raw, nil
 }
 
+// readAllSized reads r to its end into a buffer of the size the request announced, where
+// io.ReadAll would start at 512 bytes and grow; a wrong size only costs a reallocation.
+func readAllSized(r io.Reader, size int64) ([]byte, error) {
+	if size <= 0 || size > 1<<20 {
+		return io.ReadAll(r)
+	}
+	buf := make([]byte, 0, size+1) // +1: room to see the end without growing
+	for {
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+	}
+}
+
 // checker collects the problems of one request.
 type checker struct {
 	errs []error
-	body map[string]any
+	// members are the members of the request's JSON object, checked valid; the fields are
+	// found in its text. spare holds them for the usual body, without an allocation.
+	members []member
+	spare   [16]member
 	// badBody is set when the body is missing or not a JSON object; that is reported once,
 	// and the checks of its fields stand down rather than report each field missing.
 	badBody bool
@@ -66,41 +89,52 @@ func (c *checker) add(errs ...error) {
 // err returns the problems joined, or nil.
 func (c *checker) err() error { return join(c.errs...) }
 
-// parseBody decodes raw as a JSON object into c.body. With required, an empty body is a
-// problem of its own. The body is never repeated in an error: it may hold a secret.
+// parseBody takes raw as the body when it is one valid JSON object. With required, an empty
+// body is a problem of its own. The body is never repeated in an error: it may hold a secret.
 func (c *checker) parseBody(raw []byte, required bool) {
-	if len(bytes.TrimSpace(raw)) == 0 {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
 		if required {
 			c.add(failSecret("body", RuleRequired, "a JSON object"))
 			c.badBody = true
 		}
 		return
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var obj map[string]any
-	if err := dec.Decode(&obj); err != nil || obj == nil {
+	body := string(raw) // one copy of the body; the values the checks read are its substrings
+	if body[0] != '{' || !validJSON(body) {
 		c.add(failSecret("body", RuleFormat, "a JSON object"))
 		c.badBody = true
 		return
 	}
-	c.body = obj
+	c.members = jsonValue(body).index(c.spare[:0])
 }
 
 // lookup returns the value at the dotted path, and whether it is there (null counts as
 // absent, as the APIs read it).
-func (c *checker) lookup(path string) (any, bool) {
-	var cur any = c.body
-	for _, key := range strings.Split(path, ".") {
-		obj, ok := cur.(map[string]any)
-		if !ok {
-			return nil, false
-		}
-		if cur, ok = obj[key]; !ok {
-			return nil, false
-		}
+func (c *checker) lookup(path string) (jsonValue, bool) {
+	v, ok := lookupIn(c.members, path)
+	return v, ok && !v.isNull()
+}
+
+// strIn is str for the member key of the object at path, naming the field path.key; it
+// builds that name only for an error, since most requests have none.
+func (c *checker) strIn(path, key string) (string, bool) {
+	if c.badBody {
+		return "", false
 	}
-	return cur, cur != nil
+	obj, ok := c.lookup(path)
+	if !ok {
+		return "", true
+	}
+	v, ok := obj.field(key)
+	switch {
+	case !ok || v.isNull():
+		return "", true
+	case !v.isString():
+		c.add(fail(path+"."+key, RuleType, "a JSON string", v.brief()))
+		return "", false
+	}
+	return v.text(), true
 }
 
 // has reports whether the body holds a non-null value at path.
@@ -119,11 +153,11 @@ func (c *checker) str(path string) (string, bool) {
 	if !ok {
 		return "", true
 	}
-	s, ok := v.(string)
-	if !ok {
-		c.add(fail(path, RuleType, "a JSON string", jsonText(v)))
+	if !v.isString() {
+		c.add(fail(path, RuleType, "a JSON string", v.brief()))
+		return "", false
 	}
-	return s, ok
+	return v.text(), true
 }
 
 // required checks the string at path, absent counting as empty.
@@ -147,20 +181,20 @@ func (c *checker) integer(path string) (int64, bool) {
 	if !ok {
 		return 0, false
 	}
-	n, isNum := v.(json.Number)
-	if !isNum {
-		c.add(fail(path, RuleType, "a JSON integer", jsonText(v)))
+	if !v.isNumber() {
+		c.add(fail(path, RuleType, "a JSON integer", v.brief()))
 		return 0, false
 	}
-	i, err := strconv.ParseInt(n.String(), 10, 64)
+	n := string(v)
+	i, err := strconv.ParseInt(n, 10, 64)
 	if err == nil {
 		return i, true
 	}
-	if f, ferr := n.Float64(); ferr == nil && f == math.Trunc(f) && !strings.ContainsAny(n.String(), ".eE") {
-		c.add(fail(path, RuleRange, "an integer that fits in 64 bits", n.String()))
+	if !strings.ContainsAny(n, ".eE") {
+		c.add(fail(path, RuleRange, "an integer that fits in 64 bits", n))
 		return 0, false
 	}
-	c.add(fail(path, RuleType, "a JSON integer: no fraction or exponent", n.String()))
+	c.add(fail(path, RuleType, "a JSON integer: no fraction or exponent", n))
 	return 0, false
 }
 
@@ -198,17 +232,4 @@ func (c *checker) header(req *http.Request, name string, check func(field, value
 // requiredHeader checks the header name, absent counting as empty.
 func (c *checker) requiredHeader(req *http.Request, name string, check func(field, value string) error) {
 	c.add(check(name, req.Header.Get(name)))
-}
-
-// jsonText shows a decoded JSON value briefly, for the excerpt of a type problem.
-func jsonText(v any) string {
-	switch v := v.(type) {
-	case map[string]any:
-		return "{…}"
-	case []any:
-		return "[…]"
-	case string:
-		return v
-	}
-	return fmt.Sprint(v)
 }

@@ -141,17 +141,23 @@ func MoMoText(field, value string) error {
 // must be given (the set is open: MSISDN, EMAIL, PARTY_CODE, ALIAS and whatever MTN adds),
 // the id must be given, and an MSISDN id must pass MSISDN.
 func Party(field, partyIDType, partyID string) error {
-	var errs []error
+	var typeErr, idErr *Error
 	if partyIDType == "" {
-		errs = append(errs, fail(field+".partyIdType", RuleRequired, "an id type such as MSISDN, EMAIL or PARTY_CODE", ""))
+		typeErr = fail(field+".partyIdType", RuleRequired, "an id type such as MSISDN, EMAIL or PARTY_CODE", "")
 	}
 	switch {
 	case strings.EqualFold(partyIDType, "MSISDN"):
-		errs = append(errs, MSISDN(field+".partyId", partyID))
+		if err := MSISDN("", partyID); err != nil {
+			idErr = err.(*Error)
+			idErr.Field = field + ".partyId" // named here, so that a valid party costs no name
+		}
 	case partyID == "":
-		errs = append(errs, fail(field+".partyId", RuleRequired, "the account holder's id", ""))
+		idErr = fail(field+".partyId", RuleRequired, "the account holder's id", "")
 	}
-	return join(errs...)
+	if typeErr == nil && idErr == nil {
+		return nil
+	}
+	return join(typeErr, idErr)
 }
 
 // ValidityTime checks a pre-approval's validityTime: a number of seconds, 0 or more.

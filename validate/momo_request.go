@@ -93,8 +93,8 @@ func momoMoney(c *checker, req *http.Request, amountPath, currencyPath string) {
 
 // momoParty checks the party at path.
 func momoParty(c *checker, path string) {
-	idType, ok1 := c.str(path + ".partyIdType")
-	id, ok2 := c.str(path + ".partyId")
+	idType, ok1 := c.strIn(path, "partyIdType")
+	id, ok2 := c.strIn(path, "partyId")
 	if ok1 && ok2 {
 		c.add(Party(path, idType, id))
 	}

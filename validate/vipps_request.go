@@ -185,7 +185,7 @@ func ePaymentCreate(c *checker, req *http.Request, _ []string) {
 	ePaymentMetadata(c)
 	if v, ok := c.lookup("shipping.dynamicOptions.callbackAuthorizationToken"); ok {
 		const field = "shipping.dynamicOptions.callbackAuthorizationToken"
-		if s, isStr := v.(string); !isStr || !callbackTokenPattern.MatchString(s) {
+		if !v.isString() || !callbackTokenPattern.MatchString(v.text()) {
 			c.add(failSecret(field, RulePattern, "1 to 50 of a-z, A-Z, 0-9 and -"))
 		}
 	}
@@ -217,23 +217,24 @@ func ePaymentMetadata(c *checker) {
 	if !ok {
 		return
 	}
-	m, isObj := v.(map[string]any)
-	if !isObj {
-		c.add(fail("metadata", RuleType, "a JSON object of strings", jsonText(v)))
+	if !v.isObject() {
+		c.add(fail("metadata", RuleType, "a JSON object of strings", v.brief()))
 		return
 	}
+	m := map[string]jsonValue{} // a key given twice counts once, its last value
+	v.eachField(func(k, val jsonValue) { m[k.text()] = val })
 	if len(m) > 5 {
 		c.add(fail("metadata", RuleLength, "at most 5 entries ("+strconv.Itoa(len(m))+" given)", ""))
 	}
 	for _, k := range slices.Sorted(maps.Keys(m)) {
 		field := "metadata." + k
 		c.add(length(field+" (key)", k, 1, 100))
-		switch val := m[k].(type) {
-		case string:
-			c.add(length(field, val, 0, 500))
-		case nil:
+		switch val := m[k]; {
+		case val.isString():
+			c.add(length(field, val.text(), 0, 500))
+		case val.isNull():
 		default:
-			c.add(fail(field, RuleType, "a JSON string", jsonText(val)))
+			c.add(fail(field, RuleType, "a JSON string", val.brief()))
 		}
 	}
 }
@@ -266,8 +267,8 @@ func ecomInitiate(c *checker, _ *http.Request, _ []string) {
 	c.optional("merchantInfo.shippingDetailsPrefix", lengthCheck(1, 255))
 	if v, ok := c.lookup("merchantInfo.authToken"); ok {
 		// The token the callbacks will bring back: checked, never repeated.
-		if s, isStr := v.(string); isStr {
-			c.add(secretLength("merchantInfo.authToken", s, 1, 255))
+		if v.isString() {
+			c.add(secretLength("merchantInfo.authToken", v.text(), 1, 255))
 		} else {
 			c.add(failSecret("merchantInfo.authToken", RuleType, "a JSON string"))
 		}
