@@ -22,9 +22,22 @@ func Authorize(next Doer, src InvalidatingSource) Doer {
 		if err != nil {
 			return nil, fmt.Errorf("auth: bearer authorization: %w", err)
 		}
-		// A Doer must not change the caller's request; the copy of the headers is small.
-		req = req.Clone(req.Context())
-		req.Header.Set("Authorization", "Bearer "+tok.AccessToken.Reveal())
-		return retry.Do(req)
+		return retry.Do(withHeader(req, "Authorization", "Bearer "+tok.AccessToken.Reveal()))
 	})
+}
+
+// withHeader returns a copy of req that also carries the header name: value, leaving req
+// as it was, since a Doer must not change the caller's request. The copy is shallow, a new
+// struct and header map whose other values are shared with req, where req.Clone would copy
+// the URL and every header value too: it is on every call of a wired client, and nothing
+// downstream writes to a request's header values in place.
+func withHeader(req *http.Request, name, value string) *http.Request {
+	out := new(http.Request)
+	*out = *req
+	out.Header = make(http.Header, len(req.Header)+1)
+	for k, v := range req.Header {
+		out.Header[k] = v
+	}
+	out.Header[http.CanonicalHeaderKey(name)] = []string{value}
+	return out
 }
