@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/paykit-go/paykit/auth"
 	"github.com/paykit-go/paykit/retry"
 )
 
@@ -97,6 +98,24 @@ func TestClientTimeoutIsRetried(t *testing.T) {
 	first := obs.all()[0]
 	assert.Equal(t, "network error", first.Reason)
 	assert.ErrorContains(t, first.Err, "Client.Timeout")
+}
+
+// The same for the bound of auth.DefaultHTTPClient, which its transport keeps.
+func TestTransportTimeoutIsRetried(t *testing.T) {
+	srv := newScript(t, func(_ http.ResponseWriter, r *http.Request) {
+		<-r.Context().Done()
+	}, status(http.StatusOK, "ok"))
+	client := srv.client(t)
+	client.Transport = &auth.TimeoutTransport{Base: client.Transport, Timeout: 100 * time.Millisecond}
+	var obs observed
+	d := retry.New(client, newFakeTime().policy(retry.Policy{}, &obs))
+
+	code, body := send(t, d, newRequest(t, http.MethodGet, srv.srv.URL+"/x", nil))
+	assert.Equal(t, http.StatusOK, code)
+	assert.Equal(t, "ok", body)
+	first := obs.all()[0]
+	assert.Equal(t, "network error", first.Reason)
+	assert.ErrorContains(t, first.Err, "client's timeout")
 }
 
 func TestRetryAfterIsHonoured(t *testing.T) {

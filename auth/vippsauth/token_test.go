@@ -341,10 +341,12 @@ func TestCredentialsValidate(t *testing.T) {
 
 func TestDefaultHTTPClient(t *testing.T) {
 	c := vippsauth.DefaultHTTPClient()
-	assert.Equal(t, 30*time.Second, c.Timeout)
 	require.NotNil(t, c.CheckRedirect)
 	assert.ErrorIs(t, c.CheckRedirect(nil, nil), http.ErrUseLastResponse)
-	tr, ok := c.Transport.(*http.Transport)
+	bounded, ok := c.Transport.(*auth.TimeoutTransport)
+	require.True(t, ok, "the timeout is kept by the transport")
+	assert.Equal(t, 30*time.Second, bounded.Timeout)
+	tr, ok := bounded.Base.(*http.Transport)
 	require.True(t, ok)
 	assert.GreaterOrEqual(t, tr.MaxIdleConnsPerHost, 100)
 	assert.NotNil(t, tr.Proxy, "proxies from the environment still apply")
