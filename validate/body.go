@@ -12,22 +12,26 @@ import (
 // readBody returns the body req will send, leaving it to be sent. A body that can be had
 // again (GetBody, which http.NewRequest sets for the generated clients' buffers) is read from
 // a fresh copy; any other body is read once, and put back as a buffer with a GetBody, so
-// that nothing downstream sees it consumed.
-func readBody(req *http.Request) ([]byte, error) {
+// that nothing downstream sees it consumed. The body comes back as a string, the one copy
+// the checks make: the values they read are substrings of it.
+func readBody(req *http.Request) (string, error) {
 	if req.Body == nil || req.Body == http.NoBody {
-		return nil, nil
+		return "", nil
 	}
 	if req.GetBody != nil {
 		rc, err := req.GetBody()
 		if err != nil {
-			return nil, fmt.Errorf("copy request body: %w", err)
+			return "", fmt.Errorf("copy request body: %w", err)
 		}
 		defer func() { _ = rc.Close() }()
-		raw, err := readAllSized(rc, req.ContentLength)
-		if err != nil {
-			return nil, fmt.Errorf("read request body: %w", err)
+		var body strings.Builder
+		if n := req.ContentLength; n > 0 && n <= 1<<20 {
+			body.Grow(int(n)) // the size announced, where reading would start small and grow
 		}
-		return raw, nil
+		if _, err := io.Copy(&body, rc); err != nil {
+			return "", fmt.Errorf("read request body: %w", err)
+		}
+		return body.String(), nil
 	}
 	raw, err := io.ReadAll(req.Body)
 	_ = req.Body.Close()
@@ -35,34 +39,12 @@ func readBody(req *http.Request) ([]byte, error) {
 	// the same error rather than with a body silently shortened here.
 	req.Body = io.NopCloser(bytes.NewReader(raw))
 	if err != nil {
-		return nil, fmt.Errorf("read request body: %w", err)
+		return "", fmt.Errorf("read request body: %w", err)
 	}
 	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(raw)), nil }
 	// A length known now spares a chunked upload, which the MoMo gateway refuses.
 	req.ContentLength = int64(len(raw))
-	return raw, nil
-}
-
-// readAllSized reads r to its end into a buffer of the size the request announced, where
-// io.ReadAll would start at 512 bytes and grow; a wrong size only costs a reallocation.
-func readAllSized(r io.Reader, size int64) ([]byte, error) {
-	if size <= 0 || size > 1<<20 {
-		return io.ReadAll(r)
-	}
-	buf := make([]byte, 0, size+1) // +1: room to see the end without growing
-	for {
-		n, err := r.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if err == io.EOF {
-			return buf, nil
-		}
-		if err != nil {
-			return buf, err
-		}
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
-		}
-	}
+	return string(raw), nil
 }
 
 // checker collects the problems of one request.
@@ -91,16 +73,15 @@ func (c *checker) err() error { return join(c.errs...) }
 
 // parseBody takes raw as the body when it is one valid JSON object. With required, an empty
 // body is a problem of its own. The body is never repeated in an error: it may hold a secret.
-func (c *checker) parseBody(raw []byte, required bool) {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 {
+func (c *checker) parseBody(raw string, required bool) {
+	body := strings.TrimSpace(raw)
+	if body == "" {
 		if required {
 			c.add(failSecret("body", RuleRequired, "a JSON object"))
 			c.badBody = true
 		}
 		return
 	}
-	body := string(raw) // one copy of the body; the values the checks read are its substrings
 	if body[0] != '{' || !validJSON(body) {
 		c.add(failSecret("body", RuleFormat, "a JSON object"))
 		c.badBody = true

@@ -21,9 +21,16 @@ type route struct {
 // routes is a table of operations.
 type routes []route
 
-// match returns the route req is and the path segments its wildcards matched.
+// maxPattern bounds the length of a route's pattern, so that matching can look at the last
+// segments of a path without building the list of them all.
+const maxPattern = 8
+
+// match returns the route req is and the path segments its wildcards matched. It runs on
+// every request of a client, most of which have no route, so it allocates nothing until a
+// wildcard matches.
 func (rs routes) match(req *http.Request) (*route, []string) {
-	segs := pathSegments(req.URL)
+	var buf [maxPattern]string
+	segs := lastSegments(req.URL.EscapedPath(), &buf)
 	for i := range rs {
 		r := &rs[i]
 		if r.method != req.Method || len(segs) < len(r.pattern) {
@@ -65,6 +72,28 @@ func (r *route) run(req *http.Request, params []string, common func(c *checker, 
 	}
 	r.check(c, req, params)
 	return c.err()
+}
+
+// lastSegments returns the last (up to maxPattern) non-empty segments of an escaped path,
+// unescaped, in order, kept in buf.
+func lastSegments(path string, buf *[maxPattern]string) []string {
+	n := 0
+	for end := len(path); end > 0 && n < maxPattern; {
+		start := strings.LastIndexByte(path[:end], '/') + 1
+		seg := path[start:end]
+		end = start - 1
+		if seg == "" {
+			continue
+		}
+		if strings.IndexByte(seg, '%') >= 0 {
+			if un, err := url.PathUnescape(seg); err == nil {
+				seg = un
+			}
+		}
+		n++
+		buf[maxPattern-n] = seg
+	}
+	return buf[maxPattern-n:]
 }
 
 // pathSegments splits the unescaped path into its non-empty segments.
