@@ -50,6 +50,8 @@ type Result struct {
 	Elapsed  time.Duration // wall time of the whole run
 	P50, P90 time.Duration // latency percentiles of single requests
 	P99, Max time.Duration
+
+	sorted []time.Duration // every request's latency, for Combine
 }
 
 // PerSecond is the throughput in requests per second.
@@ -121,13 +123,40 @@ func Run(p Plan, flow func(ctx context.Context, n int, c *Calls)) Result {
 			res.FirstErr = calls[i].firstErr
 		}
 	}
-	res.Requests = len(all)
 	slices.Sort(all)
-	res.P50, res.P90, res.P99 = Percentile(all, 50), Percentile(all, 90), Percentile(all, 99)
-	if len(all) > 0 {
-		res.Max = all[len(all)-1]
-	}
+	res.setLatencies(all)
 	return res
+}
+
+// setLatencies sets the request count and percentiles from every request's latency, sorted.
+func (r *Result) setLatencies(sorted []time.Duration) {
+	r.sorted, r.Requests = sorted, len(sorted)
+	r.P50, r.P90, r.P99 = Percentile(sorted, 50), Percentile(sorted, 90), Percentile(sorted, 99)
+	r.Max = 0
+	if len(sorted) > 0 {
+		r.Max = sorted[len(sorted)-1]
+	}
+}
+
+// Combine adds up runs made one after another, as one run whose time is the sum of theirs
+// and whose percentiles are those of all their requests together: a benchmark that runs a
+// client in slices, alternating with its baseline so that both see the same machine, reports
+// each side's slices as one.
+func Combine(runs ...Result) Result {
+	var out Result
+	var all []time.Duration
+	for _, r := range runs {
+		out.Flows += r.Flows
+		out.Errors += r.Errors
+		out.Elapsed += r.Elapsed
+		if out.FirstErr == nil {
+			out.FirstErr = r.FirstErr
+		}
+		all = append(all, r.sorted...)
+	}
+	slices.Sort(all)
+	out.setLatencies(all)
+	return out
 }
 
 // Percentile returns the p-th percentile (nearest rank) of sorted latencies, 0 for none.

@@ -2,7 +2,9 @@ package bench_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"runtime"
 	"testing"
 	"time"
 
@@ -44,16 +46,67 @@ func rawTransport(tuned bool) *http.Transport {
 	return t
 }
 
-// BenchmarkThroughput has 64 goroutines each make request-to-pay + status flows against a
-// stub gateway on loopback (b.N flows in all): paykit's default wired client (and without
-// request validation, and the generated client with the auth editors alone, to show each
-// layer's share), and the same flows written by hand with net/http, with its default
-// transport (2 idle connections per host) and with a transport tuned for 64 goroutines. It reports req/s, p50-ms and
-// p99-ms of single requests, and conns, the connections opened during the run.
+// throughputChunk is how many flows a client runs before the next client takes over: small
+// enough that each client sees the machine as it is at the moment (its speed drifts by 10 %
+// and more over a minute), large enough that a slice is mostly load rather than start and end.
+const throughputChunk = 1000
+
+// loadClient is one way of making the request-to-pay + status flows.
+type loadClient struct {
+	name string
+	flow func(ctx context.Context, n int, calls *bench.Calls)
+}
+
+// rawClient is the flow written by hand with net/http: the transport tuned or net/http's
+// default, and the client with the 30 s timeout a careful hand-written client sets (through
+// http.Client.Timeout) or none.
+func rawClient(b *testing.B, name, baseURL string, tuned, timeout bool) loadClient {
+	t := rawTransport(tuned)
+	b.Cleanup(t.CloseIdleConnections)
+	hc := &http.Client{Transport: t}
+	if timeout {
+		hc.Timeout = 30 * time.Second
+	}
+	raw := &bench.MoMoRaw{Client: hc, BaseURL: baseURL, SubscriptionKey: stubKey}
+	if err := raw.FetchToken(context.Background(), stubAPIUser, stubAPIKey); err != nil {
+		b.Fatal(err)
+	}
+	return loadClient{name: name, flow: func(ctx context.Context, _ int, calls *bench.Calls) {
+		ref := uuid.NewString()
+		_ = calls.Do(func() error { return raw.RequestToPay(ctx, ref, stubPayer, "") })
+		_ = calls.Do(func() error { _, err := raw.Status(ctx, ref); return err })
+	}}
+}
+
+// typedClient is the flow through a generated client.
+func typedClient(name string, c *collection.ClientWithResponses) loadClient {
+	return loadClient{name: name, flow: func(ctx context.Context, _ int, calls *bench.Calls) {
+		ref := uuid.New()
+		_ = calls.Do(func() error { return typedRTP(ctx, c, ref) })
+		_ = calls.Do(func() error { return typedStatus(ctx, c, ref) })
+	}}
+}
+
+// BenchmarkThroughput has 64 goroutines make request-to-pay + status flows against a stub
+// gateway on loopback (b.N flows in all) with each client: paykit's default wired client
+// (also without request validation, and the generated client with the auth editors alone,
+// to show each layer's share), and the same flows written by hand with net/http, with its
+// default transport (2 idle connections per host) and with a transport tuned for 64
+// goroutines, both with a 30 s http.Client.Timeout, and the tuned one without it.
+//
+// Each client runs its flows in slices of throughputChunk, taking turns with the two
+// baselines (the hand-written client on the tuned and on the default transport), so that
+// the ratios x-tuned and x-default compare runs made on the same machine at the same time.
+// It reports req/s, p50-ms and p99-ms of single requests, conns (connections the client
+// opened), allocs/flow (the whole process's, so the stub server's too) and the two ratios of
+// requests per second. Run it without -benchmem: B/op and allocs/op would count the
+// baselines' slices too.
 func BenchmarkThroughput(b *testing.B) {
 	srv, _, conns := loopbackStub(b)
-	ctx := context.Background()
 
+	tuned := rawClient(b, "net/http-tuned-transport", srv.URL, true, true)
+	deflt := rawClient(b, "net/http-default-transport", srv.URL, false, true)
+	clients := []loadClient{}
 	for _, v := range []struct {
 		name string
 		edit func(*momo.Config)
@@ -61,77 +114,79 @@ func BenchmarkThroughput(b *testing.B) {
 		{"paykit-default", func(*momo.Config) {}},
 		{"paykit-skip-validation", func(c *momo.Config) { c.SkipValidation = true }},
 	} {
-		b.Run(v.name, func(b *testing.B) {
-			cfg := momo.Config{
-				BaseURL:          srv.URL,
-				SubscriptionKeys: momoauth.SubscriptionKeys{Collection: stubKey},
-				APIUser:          momoauth.APIUser{ID: stubAPIUser, Key: stubAPIKey},
-			}
-			v.edit(&cfg)
-			c, err := momo.New(cfg)
-			if err != nil {
-				b.Fatal(err)
-			}
-			typedLoad(b, conns, c.Collection)
-		})
+		cfg := momo.Config{
+			BaseURL:          srv.URL,
+			SubscriptionKeys: momoauth.SubscriptionKeys{Collection: stubKey},
+			APIUser:          momoauth.APIUser{ID: stubAPIUser, Key: stubAPIKey},
+		}
+		v.edit(&cfg)
+		c, err := momo.New(cfg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		clients = append(clients, typedClient(v.name, c.Collection))
 	}
-	b.Run("generated+auth", func(b *testing.B) {
-		hc := momoauth.DefaultHTTPClient()
-		defer hc.CloseIdleConnections()
-		src, err := momoauth.NewTokenSource(momoauth.SourceConfig{
-			BaseURL: srv.URL, Product: momoauth.Collection, SubscriptionKey: stubKey,
-			APIUser: momoauth.APIUser{ID: stubAPIUser, Key: stubAPIKey}, HTTPClient: hc,
-		})
-		if err != nil {
-			b.Fatal(err)
-		}
-		edit := auth.Chain(momoauth.SubscriptionKey(stubKey), momoauth.TargetEnvironment(momo.SandboxEnvironment), auth.Bearer(auth.NewCache(src)))
-		c, err := collection.NewClientWithResponses(srv.URL+"/collection", collection.WithHTTPClient(hc), collection.WithRequestEditorFn(edit))
-		if err != nil {
-			b.Fatal(err)
-		}
-		typedLoad(b, conns, c)
+
+	hc := momoauth.DefaultHTTPClient()
+	b.Cleanup(hc.CloseIdleConnections)
+	src, err := momoauth.NewTokenSource(momoauth.SourceConfig{
+		BaseURL: srv.URL, Product: momoauth.Collection, SubscriptionKey: stubKey,
+		APIUser: momoauth.APIUser{ID: stubAPIUser, Key: stubAPIKey}, HTTPClient: hc,
 	})
-	for _, v := range []struct {
-		name  string
-		tuned bool
-	}{{"net/http-default-transport", false}, {"net/http-tuned-transport", true}} {
-		b.Run(v.name, func(b *testing.B) {
-			t := rawTransport(v.tuned)
-			defer t.CloseIdleConnections()
-			raw := &bench.MoMoRaw{Client: &http.Client{Transport: t, Timeout: 30 * time.Second}, BaseURL: srv.URL, SubscriptionKey: stubKey}
-			if err := raw.FetchToken(ctx, stubAPIUser, stubAPIKey); err != nil {
-				b.Fatal(err)
+	if err != nil {
+		b.Fatal(err)
+	}
+	edit := auth.Chain(momoauth.SubscriptionKey(stubKey), momoauth.TargetEnvironment(momo.SandboxEnvironment), auth.Bearer(auth.NewCache(src)))
+	gc, err := collection.NewClientWithResponses(srv.URL+"/collection", collection.WithHTTPClient(hc), collection.WithRequestEditorFn(edit))
+	if err != nil {
+		b.Fatal(err)
+	}
+	clients = append(clients, typedClient("generated+auth", gc), deflt, tuned,
+		rawClient(b, "net/http-tuned-no-client-timeout", srv.URL, true, false))
+
+	for _, c := range clients {
+		b.Run(c.name, func(b *testing.B) {
+			var mine, withTuned, withDefault []bench.Result
+			var opened int64
+			var mallocs uint64
+			var before, after runtime.MemStats
+			for done := 0; done < b.N; done += throughputChunk {
+				n := min(throughputChunk, b.N-done)
+				connsBefore := conns.Load()
+				runtime.ReadMemStats(&before)
+				mine = append(mine, bench.Run(bench.Plan{Workers: throughputWorkers, Flows: n}, c.flow))
+				runtime.ReadMemStats(&after)
+				opened += conns.Load() - connsBefore
+				mallocs += after.Mallocs - before.Mallocs
+				if c.name != tuned.name {
+					withTuned = append(withTuned, bench.Run(bench.Plan{Workers: throughputWorkers, Flows: n}, tuned.flow))
+				}
+				if c.name != deflt.name {
+					withDefault = append(withDefault, bench.Run(bench.Plan{Workers: throughputWorkers, Flows: n}, deflt.flow))
+				}
 			}
-			runLoad(b, conns, func(ctx context.Context, _ int, calls *bench.Calls) {
-				ref := uuid.NewString()
-				_ = calls.Do(func() error { return raw.RequestToPay(ctx, ref, stubPayer, "") })
-				_ = calls.Do(func() error { _, err := raw.Status(ctx, ref); return err })
-			})
+			b.StopTimer()
+			res := bench.Combine(mine...)
+			reportLoad(b, res)
+			b.ReportMetric(float64(opened), "conns")
+			b.ReportMetric(float64(mallocs)/float64(res.Flows), "allocs/flow") // the stub server's included
+			b.ReportMetric(ratio(res, withTuned), "x-tuned")
+			b.ReportMetric(ratio(res, withDefault), "x-default")
 		})
 	}
 }
 
-// typedLoad runs the flows through a generated client.
-func typedLoad(b *testing.B, conns interface{ Load() int64 }, c *collection.ClientWithResponses) {
-	b.Helper()
-	runLoad(b, conns, func(ctx context.Context, _ int, calls *bench.Calls) {
-		ref := uuid.New()
-		_ = calls.Do(func() error { return typedRTP(ctx, c, ref) })
-		_ = calls.Do(func() error { return typedStatus(ctx, c, ref) })
-	})
-}
-
-// runLoad runs b.N flows from 64 goroutines and reports the figures, with the connections
-// the run opened.
-func runLoad(b *testing.B, conns interface{ Load() int64 }, flow func(context.Context, int, *bench.Calls)) {
-	b.Helper()
-	before := conns.Load()
-	b.ResetTimer()
-	res := bench.Run(bench.Plan{Workers: throughputWorkers, Flows: b.N}, flow)
-	b.StopTimer()
-	reportLoad(b, res)
-	b.ReportMetric(float64(conns.Load()-before), "conns")
+// ratio is res's requests per second over those of the baseline's slices; 1 when res is
+// the baseline.
+func ratio(res bench.Result, baseline []bench.Result) float64 {
+	if len(baseline) == 0 {
+		return 1
+	}
+	base := bench.Combine(baseline...)
+	if base.Errors > 0 {
+		panic(fmt.Sprintf("baseline: %d requests failed, first: %v", base.Errors, base.FirstErr))
+	}
+	return res.PerSecond() / base.PerSecond()
 }
 
 func typedRTP(ctx context.Context, c *collection.ClientWithResponses, ref uuid.UUID) error {
