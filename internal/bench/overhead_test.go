@@ -157,7 +157,7 @@ func BenchmarkCallOverhead(b *testing.B) {
 			base := "http://stub.invalid"
 			switch where {
 			case "loopback":
-				srv, _, _ := loopbackStub(b)
+				srv, _, _ := loopbackStub(b, false)
 				base, hc = srv.URL, momoauth.DefaultHTTPClient()
 				b.Cleanup(hc.CloseIdleConnections)
 			default:

@@ -50,9 +50,9 @@ func (s *stubMoMo) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// loopbackStub serves a stub MoMo gateway on 127.0.0.1 and counts the connections clients
-// open to it.
-func loopbackStub(tb testing.TB) (*httptest.Server, *stubMoMo, *atomic.Int64) {
+// loopbackStub serves a stub MoMo gateway on 127.0.0.1, over TLS with useTLS, and counts the
+// connections clients open to it.
+func loopbackStub(tb testing.TB, useTLS bool) (*httptest.Server, *stubMoMo, *atomic.Int64) {
 	tb.Helper()
 	stub := &stubMoMo{}
 	var conns atomic.Int64
@@ -62,7 +62,11 @@ func loopbackStub(tb testing.TB) (*httptest.Server, *stubMoMo, *atomic.Int64) {
 			conns.Add(1)
 		}
 	}
-	srv.Start()
+	if useTLS {
+		srv.StartTLS() // HTTP/1.1 over TLS: httptest offers HTTP/2 only when asked
+	} else {
+		srv.Start()
+	}
 	tb.Cleanup(srv.Close)
 	return srv, stub, &conns
 }

@@ -2,6 +2,7 @@ package bench_test
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"net/http"
 	"runtime"
@@ -59,9 +60,10 @@ type loadClient struct {
 
 // rawClient is the flow written by hand with net/http: the transport tuned or net/http's
 // default, and the client with the 30 s timeout a careful hand-written client sets (through
-// http.Client.Timeout) or none.
-func rawClient(b *testing.B, name, baseURL string, tuned, timeout bool) loadClient {
+// http.Client.Timeout) or none. tlsConf, when set, is the test server's TLS configuration.
+func rawClient(b *testing.B, name, baseURL string, tlsConf *tls.Config, tuned, timeout bool) loadClient {
 	t := rawTransport(tuned)
+	t.TLSClientConfig = tlsConf
 	b.Cleanup(t.CloseIdleConnections)
 	hc := &http.Client{Transport: t}
 	if timeout {
@@ -87,12 +89,24 @@ func typedClient(name string, c *collection.ClientWithResponses) loadClient {
 	}}
 }
 
+// paykitHTTPClient is paykit's default HTTP client, made to trust the test server's
+// certificate when tlsConf is set (the one change a test against HTTPS needs).
+func paykitHTTPClient(b *testing.B, tlsConf *tls.Config) *http.Client {
+	hc := momoauth.DefaultHTTPClient()
+	hc.Transport.(*auth.TimeoutTransport).Base.(*http.Transport).TLSClientConfig = tlsConf
+	b.Cleanup(hc.CloseIdleConnections)
+	return hc
+}
+
 // BenchmarkThroughput has 64 goroutines make request-to-pay + status flows against a stub
 // gateway on loopback (b.N flows in all) with each client: paykit's default wired client
 // (also without request validation, and the generated client with the auth editors alone,
 // to show each layer's share), and the same flows written by hand with net/http, with its
 // default transport (2 idle connections per host) and with a transport tuned for 64
-// goroutines, both with a 30 s http.Client.Timeout, and the tuned one without it.
+// goroutines, both with a 30 s http.Client.Timeout, and the tuned one without it. It does so
+// over plain HTTP (http/...) and, for paykit and the two baselines, over TLS (https/...),
+// which is how the real gateways are reached: there every connection the default transport
+// cannot keep costs a handshake.
 //
 // Each client runs its flows in slices of throughputChunk, taking turns with the two
 // baselines (the hand-written client on the tuned and on the default transport), so that
@@ -102,10 +116,20 @@ func typedClient(name string, c *collection.ClientWithResponses) loadClient {
 // requests per second. Run it without -benchmem: B/op and allocs/op would count the
 // baselines' slices too.
 func BenchmarkThroughput(b *testing.B) {
-	srv, _, conns := loopbackStub(b)
+	for _, scheme := range []string{"http", "https"} {
+		b.Run(scheme, func(b *testing.B) { throughput(b, scheme == "https") })
+	}
+}
 
-	tuned := rawClient(b, "net/http-tuned-transport", srv.URL, true, true)
-	deflt := rawClient(b, "net/http-default-transport", srv.URL, false, true)
+func throughput(b *testing.B, useTLS bool) {
+	srv, _, conns := loopbackStub(b, useTLS)
+	var tlsConf *tls.Config
+	if useTLS {
+		tlsConf = srv.Client().Transport.(*http.Transport).TLSClientConfig
+	}
+
+	tuned := rawClient(b, "net/http-tuned-transport", srv.URL, tlsConf, true, true)
+	deflt := rawClient(b, "net/http-default-transport", srv.URL, tlsConf, false, true)
 	clients := []loadClient{}
 	for _, v := range []struct {
 		name string
@@ -114,10 +138,14 @@ func BenchmarkThroughput(b *testing.B) {
 		{"paykit-default", func(*momo.Config) {}},
 		{"paykit-skip-validation", func(c *momo.Config) { c.SkipValidation = true }},
 	} {
+		if useTLS && v.name != "paykit-default" {
+			continue
+		}
 		cfg := momo.Config{
 			BaseURL:          srv.URL,
 			SubscriptionKeys: momoauth.SubscriptionKeys{Collection: stubKey},
 			APIUser:          momoauth.APIUser{ID: stubAPIUser, Key: stubAPIKey},
+			HTTPClient:       paykitHTTPClient(b, tlsConf),
 		}
 		v.edit(&cfg)
 		c, err := momo.New(cfg)
@@ -126,23 +154,26 @@ func BenchmarkThroughput(b *testing.B) {
 		}
 		clients = append(clients, typedClient(v.name, c.Collection))
 	}
-
-	hc := momoauth.DefaultHTTPClient()
-	b.Cleanup(hc.CloseIdleConnections)
-	src, err := momoauth.NewTokenSource(momoauth.SourceConfig{
-		BaseURL: srv.URL, Product: momoauth.Collection, SubscriptionKey: stubKey,
-		APIUser: momoauth.APIUser{ID: stubAPIUser, Key: stubAPIKey}, HTTPClient: hc,
-	})
-	if err != nil {
-		b.Fatal(err)
+	if !useTLS {
+		hc := paykitHTTPClient(b, nil)
+		src, err := momoauth.NewTokenSource(momoauth.SourceConfig{
+			BaseURL: srv.URL, Product: momoauth.Collection, SubscriptionKey: stubKey,
+			APIUser: momoauth.APIUser{ID: stubAPIUser, Key: stubAPIKey}, HTTPClient: hc,
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		edit := auth.Chain(momoauth.SubscriptionKey(stubKey), momoauth.TargetEnvironment(momo.SandboxEnvironment), auth.Bearer(auth.NewCache(src)))
+		gc, err := collection.NewClientWithResponses(srv.URL+"/collection", collection.WithHTTPClient(hc), collection.WithRequestEditorFn(edit))
+		if err != nil {
+			b.Fatal(err)
+		}
+		clients = append(clients, typedClient("generated+auth", gc))
 	}
-	edit := auth.Chain(momoauth.SubscriptionKey(stubKey), momoauth.TargetEnvironment(momo.SandboxEnvironment), auth.Bearer(auth.NewCache(src)))
-	gc, err := collection.NewClientWithResponses(srv.URL+"/collection", collection.WithHTTPClient(hc), collection.WithRequestEditorFn(edit))
-	if err != nil {
-		b.Fatal(err)
+	clients = append(clients, deflt, tuned)
+	if !useTLS {
+		clients = append(clients, rawClient(b, "net/http-tuned-no-client-timeout", srv.URL, nil, true, false))
 	}
-	clients = append(clients, typedClient("generated+auth", gc), deflt, tuned,
-		rawClient(b, "net/http-tuned-no-client-timeout", srv.URL, true, false))
 
 	for _, c := range clients {
 		b.Run(c.name, func(b *testing.B) {

@@ -77,7 +77,7 @@ func TestTokenStampedeFetchesOnce(t *testing.T) {
 		{"due for refresh", time.Hour - 30*time.Second},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			srv, stub, _ := loopbackStub(t)
+			srv, stub, _ := loopbackStub(t, false)
 			var clk clock
 			cache := auth.NewCache(newTokenSource(t, srv.URL, &clk), auth.WithClock(clk.now))
 			_, err := cache.Token(context.Background())
@@ -153,7 +153,7 @@ func BenchmarkToken(b *testing.B) {
 // at the same moment, the fetch going to a stub token endpoint on loopback. ns/op is the
 // time until all 1,000 hold the new token; fetches/op must stay 1.
 func BenchmarkTokenStampede(b *testing.B) {
-	srv, stub, _ := loopbackStub(b)
+	srv, stub, _ := loopbackStub(b, false)
 	var clk clock
 	cache := auth.NewCache(newTokenSource(b, srv.URL, &clk), auth.WithClock(clk.now))
 	if _, err := cache.Token(context.Background()); err != nil {
