@@ -3,6 +3,7 @@ package auth
 import (
 	"fmt"
 	"net/http"
+	"sync/atomic"
 )
 
 // Authorize returns a Doer that gives every request without an Authorization header a bearer
@@ -14,6 +15,9 @@ import (
 // so that one place both sets the token and knows which token a 401 rejected.
 func Authorize(next Doer, src InvalidatingSource) Doer {
 	retry := RetryUnauthorized(next, src)
+	// The header value of the current token, made once per token rather than once per call;
+	// requests share it, which is safe because nothing writes to a header value in place.
+	var current atomic.Pointer[bearerHeader]
 	return DoerFunc(func(req *http.Request) (*http.Response, error) {
 		if req.Header.Get("Authorization") != "" {
 			return next.Do(req)
@@ -22,8 +26,19 @@ func Authorize(next Doer, src InvalidatingSource) Doer {
 		if err != nil {
 			return nil, fmt.Errorf("auth: bearer authorization: %w", err)
 		}
-		return retry.Do(withHeader(req, "Authorization", "Bearer "+tok.AccessToken.Reveal()))
+		h := current.Load()
+		if h == nil || h.token != tok.AccessToken {
+			h = &bearerHeader{token: tok.AccessToken, value: []string{"Bearer " + tok.AccessToken.Reveal()}}
+			current.Store(h)
+		}
+		return retry.Do(withHeader(req, "Authorization", h.value))
 	})
+}
+
+// bearerHeader is the Authorization header value of one token.
+type bearerHeader struct {
+	token Secret
+	value []string
 }
 
 // withHeader returns a copy of req that also carries the header name: value, leaving req
@@ -31,13 +46,13 @@ func Authorize(next Doer, src InvalidatingSource) Doer {
 // struct and header map whose other values are shared with req, where req.Clone would copy
 // the URL and every header value too: it is on every call of a wired client, and nothing
 // downstream writes to a request's header values in place.
-func withHeader(req *http.Request, name, value string) *http.Request {
+func withHeader(req *http.Request, name string, value []string) *http.Request {
 	out := new(http.Request)
 	*out = *req
 	out.Header = make(http.Header, len(req.Header)+1)
 	for k, v := range req.Header {
 		out.Header[k] = v
 	}
-	out.Header[http.CanonicalHeaderKey(name)] = []string{value}
+	out.Header[http.CanonicalHeaderKey(name)] = value
 	return out
 }

@@ -37,7 +37,7 @@ func TestTimeoutTransportBoundsTheWaitForAnAnswer(t *testing.T) {
 	defer close(release)
 
 	start := time.Now()
-	_, err := boundedClient(100*time.Millisecond).Get(srv.URL)
+	_, err := boundedClient(100 * time.Millisecond).Get(srv.URL)
 	require.Error(t, err)
 	assert.Less(t, time.Since(start), waitTimeout)
 	assert.ErrorContains(t, err, "no answer within the client's timeout of 100ms")
