@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 )
 
 // route is one operation a request can be: its method, the trailing segments of its path
@@ -59,7 +60,8 @@ func (rs routes) match(req *http.Request) (*route, []string) {
 
 // run applies the route's checks to req.
 func (r *route) run(req *http.Request, params []string, common func(c *checker, req *http.Request)) error {
-	c := &checker{}
+	c := checkers.Get().(*checker)
+	defer c.release()
 	if common != nil {
 		common(c, req)
 	}
@@ -94,6 +96,17 @@ func lastSegments(path string, buf *[maxPattern]string) []string {
 		buf[maxPattern-n] = seg
 	}
 	return buf[maxPattern-n:]
+}
+
+// checkers keeps checkers between requests: one is taken on every checked call, and its
+// room for a body's members is most of what a check would otherwise allocate.
+var checkers = sync.Pool{New: func() any { return new(checker) }}
+
+// release empties c, so that it holds on to no body and no problem, and gives it back.
+func (c *checker) release() {
+	clear(c.errs)
+	*c = checker{errs: c.errs[:0]} // the members, and the body they point into, go too
+	checkers.Put(c)
 }
 
 // pathSegments splits the unescaped path into its non-empty segments.

@@ -40,3 +40,17 @@ func TestLastSegments(t *testing.T) {
 		assert.Equal(t, want, got, raw)
 	}
 }
+
+// A checker back from the pool carries nothing of the request before it.
+func TestCheckerIsEmptyAfterRelease(t *testing.T) {
+	c := checkers.Get().(*checker)
+	c.parseBody(`{"amount":"x","payer":{"partyId":"1"}}`, true)
+	c.add(fail("amount", RuleFormat, "a number", "x"))
+	c.badBody = true
+	require.NotEmpty(t, c.members)
+	c.release()
+	assert.Empty(t, c.errs)
+	assert.Nil(t, c.members)
+	assert.False(t, c.badBody)
+	assert.Equal(t, [len(c.spare)]member{}, c.spare)
+}
