@@ -82,12 +82,13 @@ func (c *checker) parseBody(raw string, required bool) {
 		}
 		return
 	}
-	if body[0] != '{' || !validJSON(body) {
+	members, ok := checkJSON(body, c.spare[:0])
+	if body[0] != '{' || !ok {
 		c.add(failSecret("body", RuleFormat, "a JSON object"))
 		c.badBody = true
 		return
 	}
-	c.members = jsonValue(body).index(c.spare[:0])
+	c.members = members
 }
 
 // lookup returns the value at the dotted path, and whether it is there (null counts as

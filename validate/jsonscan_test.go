@@ -86,7 +86,7 @@ func FuzzJSONLookup(f *testing.F) {
 	for _, seed := range []string{
 		`{"amount":"1","currency":"EUR","payer":{"partyIdType":"MSISDN","partyId":"1"}}`,
 		`{"a":{"b":[1,2,{"c":"]}"}]},"a":null,"\u0062":"x\\\"y","é":1e9}`,
-		` { } `, `{"":""}`, `{"k":"\ud800"}`, "{\"k\":\"\xc3\x28\"}",
+		` { } `, `{"":""}`, `{"k":"\ud800"}`, `{"":null,".00000":"\b","00":0}`, "{\"k\":\"\xc3\x28\"}",
 	} {
 		f.Add([]byte(seed))
 	}
@@ -97,6 +97,8 @@ func FuzzJSONLookup(f *testing.F) {
 			return
 		}
 		body := jsonValue(raw)
+		members, ok := checkJSON(string(raw), nil)
+		require.True(t, ok, "%s", raw)
 		got := map[string]bool{}
 		body.eachField(func(k, _ jsonValue) { got[k.text()] = true })
 		require.Len(t, got, len(want), "members of %s", raw)
@@ -104,6 +106,11 @@ func FuzzJSONLookup(f *testing.F) {
 			v, ok := body.field(key)
 			require.True(t, ok, "member %q of %s", key, raw)
 			assert.Equal(t, compact(t, wantRaw), compact(t, []byte(v)), "member %q of %s", key, raw)
+			if !strings.Contains(key, ".") { // a dot would be read as a path
+				listed, ok := lookupIn(members, key)
+				require.True(t, ok, "member %q of %s listed", key, raw)
+				assert.Equal(t, v, listed, "member %q of %s listed", key, raw)
+			}
 			if v.isString() {
 				var s string
 				require.NoError(t, json.Unmarshal([]byte(v), &s))
