@@ -1,13 +1,16 @@
 // Package bench measures what paykit costs on a checkout's hot path and how fast the sandbox
 // serves a load test: per-call overhead of the typed clients against a hand-written net/http
-// call, the token cache, throughput under 64 goroutines, and the sandbox itself. Each
-// benchmark runs its baseline in the same run: the per-call variants report their ratios to
-// it as metrics (x-ns, x-B, x-allocs), the load runs req/s, p50-ms and p99-ms side by side
-// with it. BENCHMARKS.md at the
-// repository root holds the figures of one run and what was changed because of them.
+// call, the token cache, the cost of a client timeout, throughput under 64 goroutines over
+// HTTP and TLS, and the sandbox itself. Each benchmark runs its baseline in the same run,
+// alternating with it so that a drifting machine weighs on both alike: the per-call variants
+// report their ratios to it as metrics (x-ns, x-B, x-allocs), the throughput clients req/s,
+// p50-ms and p99-ms with their ratios to the two hand-written baselines (x-tuned, x-default).
+// BENCHMARKS.md at the repository root holds the figures of one run and what was changed
+// because of them.
 //
 // Nothing here is a timed assertion: `go test ./internal/bench/` runs only quick correctness
-// checks (one token fetch for 1,000 goroutines, the flows used by the benchmarks succeed).
+// checks (one token fetch for 1,000 goroutines, the flows used by the benchmarks succeed,
+// the load helpers count what they ran).
 // The figures come from
 //
 //	go test -run '^$' -bench . -benchmem ./internal/bench/
