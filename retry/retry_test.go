@@ -82,40 +82,35 @@ func TestRetryableFailuresAreRetriedUntilSuccess(t *testing.T) {
 	}
 }
 
-// A timeout of the HTTP client (not the caller's deadline) ends one attempt, not the call.
+// A timeout of the HTTP client (not the caller's deadline) ends one attempt, not the call:
+// http.Client.Timeout, and the bound auth.DefaultHTTPClient's transport keeps.
 func TestClientTimeoutIsRetried(t *testing.T) {
-	srv := newScript(t, func(_ http.ResponseWriter, r *http.Request) {
-		<-r.Context().Done() // no answer until the client gives up
-	}, status(http.StatusOK, "ok"))
-	client := srv.client(t)
-	client.Timeout = 100 * time.Millisecond
-	var obs observed
-	d := retry.New(client, newFakeTime().policy(retry.Policy{}, &obs))
+	for _, tc := range []struct {
+		name, says string
+		bound      func(c *http.Client, d time.Duration)
+	}{
+		{"http.Client.Timeout", "Client.Timeout", func(c *http.Client, d time.Duration) { c.Timeout = d }},
+		{"auth.TimeoutTransport", "client's timeout", func(c *http.Client, d time.Duration) {
+			c.Transport = &auth.TimeoutTransport{Base: c.Transport, Timeout: d}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := newScript(t, func(_ http.ResponseWriter, r *http.Request) {
+				<-r.Context().Done() // no answer until the client gives up
+			}, status(http.StatusOK, "ok"))
+			client := srv.client(t)
+			tc.bound(client, 100*time.Millisecond)
+			var obs observed
+			d := retry.New(client, newFakeTime().policy(retry.Policy{}, &obs))
 
-	code, body := send(t, d, newRequest(t, http.MethodGet, srv.srv.URL+"/x", nil))
-	assert.Equal(t, http.StatusOK, code)
-	assert.Equal(t, "ok", body)
-	first := obs.all()[0]
-	assert.Equal(t, "network error", first.Reason)
-	assert.ErrorContains(t, first.Err, "Client.Timeout")
-}
-
-// The same for the bound of auth.DefaultHTTPClient, which its transport keeps.
-func TestTransportTimeoutIsRetried(t *testing.T) {
-	srv := newScript(t, func(_ http.ResponseWriter, r *http.Request) {
-		<-r.Context().Done()
-	}, status(http.StatusOK, "ok"))
-	client := srv.client(t)
-	client.Transport = &auth.TimeoutTransport{Base: client.Transport, Timeout: 100 * time.Millisecond}
-	var obs observed
-	d := retry.New(client, newFakeTime().policy(retry.Policy{}, &obs))
-
-	code, body := send(t, d, newRequest(t, http.MethodGet, srv.srv.URL+"/x", nil))
-	assert.Equal(t, http.StatusOK, code)
-	assert.Equal(t, "ok", body)
-	first := obs.all()[0]
-	assert.Equal(t, "network error", first.Reason)
-	assert.ErrorContains(t, first.Err, "client's timeout")
+			code, body := send(t, d, newRequest(t, http.MethodGet, srv.srv.URL+"/x", nil))
+			assert.Equal(t, http.StatusOK, code)
+			assert.Equal(t, "ok", body)
+			first := obs.all()[0]
+			assert.Equal(t, "network error", first.Reason)
+			assert.ErrorContains(t, first.Err, tc.says)
+		})
+	}
 }
 
 func TestRetryAfterIsHonoured(t *testing.T) {
