@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 
@@ -114,18 +113,4 @@ func (v *VippsRaw) headers(req *http.Request) {
 	req.Header.Set("Merchant-Serial-Number", v.MSN)
 }
 
-func (v *VippsRaw) do(req *http.Request, want int) ([]byte, error) {
-	resp, err := v.Client.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return nil, err
-	}
-	if resp.StatusCode != want {
-		return nil, fmt.Errorf("HTTP %d, want %d: %.200s", resp.StatusCode, want, body)
-	}
-	return body, nil
-}
+func (v *VippsRaw) do(req *http.Request, want int) ([]byte, error) { return send(v.Client, req, want) }
